@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { announceReady, createLogger, createValidationPipe, loadConfig, run } from '#common';
+import { setupSwagger } from './docs/swagger.js';
+import { GatewayConfig } from './gateway.config.js';
+import { GatewayModule } from './gateway.module.js';
+import { HttpErrorFilter } from './rpc/http-error.filter.js';
+
+run('gateway', async () => {
+  const config = loadConfig(GatewayConfig);
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.trustProxy });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
+    logger: createLogger('gateway', config),
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+  announceReady('gateway', `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`);
+});

@@ -1,0 +1,15 @@
+import { postgresOptions } from '#common';
+import type { DataSourceOptions } from 'typeorm';
+import { SigningKey } from '../keys/signing-key.entity.js';
+import { RefreshToken } from '../sessions/refresh-token.entity.js';
+import { Session } from '../sessions/session.entity.js';
+import { CreateIdentity1763769600000 } from './migrations/1763769600000-CreateIdentity.js';
+
+export function identityDatabaseOptions(url: string): DataSourceOptions {
+  return postgresOptions({
+    url,
+    application: 'gatehouse-identity',
+    entities: [SigningKey, Session, RefreshToken],
+    migrations: [CreateIdentity1763769600000],
+  });
+}

@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { identityDatabaseOptions } from './database/database.options.js';
+import { HealthController } from './health/health.controller.js';
+import { IdentityConfig } from './identity.config.js';
+import { KeysController } from './keys/keys.controller.js';
+import { SigningKey } from './keys/signing-key.entity.js';
+import { SigningKeysService } from './keys/signing-keys.service.js';
+import { AccessTokenSigner } from './sessions/access-token.signer.js';
+import { RefreshToken } from './sessions/refresh-token.entity.js';
+import { Session } from './sessions/session.entity.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { SessionsService } from './sessions/sessions.service.js';
+
+@Module({})
+export class IdentityModule {
+  static forRoot(config: IdentityConfig): DynamicModule {
+    return {
+      module: IdentityModule,
+      imports: [
+        TypeOrmModule.forRoot(identityDatabaseOptions(config.IDENTITY_DATABASE_URL)),
+        TypeOrmModule.forFeature([SigningKey, Session, RefreshToken]),
+        JwtModule.register({}),
+      ],
+      controllers: [SessionsController, KeysController, HealthController],
+      providers: [{ provide: IdentityConfig, useValue: config }, SigningKeysService, SessionsService, AccessTokenSigner],
+    };
+  }
+}

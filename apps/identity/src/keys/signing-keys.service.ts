@@ -1,0 +1,67 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ACCESS_TOKEN_ALGORITHM, type PublicKeySet } from '#contracts';
+import type { Repository } from 'typeorm';
+import { IdentityConfig } from '../identity.config.js';
+import { SigningKey } from './signing-key.entity.js';
+
+export interface ActiveKey {
+  kid: string;
+  /** A KeyObject, not a PEM: jsonwebtoken would re-parse a PEM on every signature. */
+  privateKey: KeyObject;
+}
+
+@Injectable()
+export class SigningKeysService implements OnModuleInit {
+  private readonly logger = new Logger(SigningKeysService.name);
+  private active: ActiveKey;
+  private publicSet: PublicKeySet;
+
+  constructor(
+    private readonly config: IdentityConfig,
+    @InjectRepository(SigningKey) private readonly keys: Repository<SigningKey>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const privateKey = this.config.JWT_PRIVATE_KEY_FILE
+      ? createPrivateKey(readFileSync(this.config.JWT_PRIVATE_KEY_FILE))
+      : await this.developmentKey();
+    assertEs256(privateKey);
+    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+    const kid = thumbprint(jwk);
+    this.active = { kid, privateKey };
+    this.publicSet = { keys: [{ ...jwk, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' }] };
+  }
+
+  activeKey(): ActiveKey {
+    return this.active;
+  }
+
+  publicKeys(): PublicKeySet {
+    return this.publicSet;
+  }
+
+  private async developmentKey(): Promise<KeyObject> {
+    const [stored] = await this.keys.find({ order: { createdAt: 'DESC' }, take: 1 });
+    if (stored) return createPrivateKey(stored.privateKey);
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+    await this.keys.insert({ kid: thumbprint(jwk), privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string });
+    this.logger.warn('Generated a development signing key; production needs JWT_PRIVATE_KEY_FILE');
+    return privateKey;
+  }
+}
+
+function assertEs256(key: KeyObject): void {
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new Error('The signing key must be an EC P-256 private key (ES256)');
+  }
+}
+
+/** RFC 7638 JWK thumbprint: a stable key id derived from the public key. */
+function thumbprint(jwk: { crv?: string; kty?: string; x?: string; y?: string }): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}

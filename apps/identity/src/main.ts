@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { loadConfig, run, startMicroservice } from '#common';
+import { IdentityConfig } from './identity.config.js';
+import { IdentityModule } from './identity.module.js';
+
+run('identity', async () => {
+  const config = loadConfig(IdentityConfig);
+  const endpoint = { host: config.IDENTITY_HOST, port: config.IDENTITY_PORT };
+  await startMicroservice('identity', IdentityModule.forRoot(config), endpoint, config);
+});

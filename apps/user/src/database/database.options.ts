@@ -1,0 +1,13 @@
+import { postgresOptions } from '#common';
+import type { DataSourceOptions } from 'typeorm';
+import { User } from '../users/user.entity.js';
+import { CreateUsers1763769600000 } from './migrations/1763769600000-CreateUsers.js';
+
+export function userDatabaseOptions(url: string): DataSourceOptions {
+  return postgresOptions({
+    url,
+    application: 'gatehouse-user',
+    entities: [User],
+    migrations: [CreateUsers1763769600000],
+  });
+}

@@ -1,0 +1,30 @@
+import { BaseEnv, Port } from '#common';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+export class UserConfig extends BaseEnv {
+  /** Where this service listens; 127.0.0.1 unless it must be reached from another host. */
+  @IsString()
+  USER_HOST: string = '127.0.0.1';
+
+  @Port()
+  USER_PORT: number = 3001;
+
+  /** This service's own database; no other service reads it. */
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'USER_DATABASE_URL must be set to a postgres:// connection string' })
+  USER_DATABASE_URL: string;
+
+  /** bcrypt cost: each step doubles the work of a hash. */
+  @IsInt()
+  @Min(4)
+  @Max(17)
+  BCRYPT_ROUNDS: number = 12;
+
+  /** Failed logins one account may have within the window before it gets 429. */
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES: number = 10;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_WINDOW_SECONDS: number = 900;
+}

@@ -1,0 +1,58 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** Variables every app reads. Each app's config class extends this one. */
+export class BaseEnv {
+  /** `production` refuses every built-in default secret or key. */
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevelName = 'info';
+
+  /** Largest TCP frame a peer may send, in characters (the transport counts characters). */
+  @IsInt()
+  @Min(1024)
+  TCP_MAX_BUFFER_SIZE: number = 1024 * 1024;
+
+  /** A peer that stops mid-frame for this long is disconnected. */
+  @IsInt()
+  @Min(100)
+  TCP_INCOMPLETE_MESSAGE_TIMEOUT_MS: number = 10_000;
+
+  /** Mutual TLS between the gateway and the services: PEM file paths, all three or none. */
+  @ValidateIf((env: BaseEnv) => Boolean(env.TCP_TLS_CA || env.TCP_TLS_CERT || env.TCP_TLS_KEY))
+  @IsString({ message: 'TCP_TLS_CA, TCP_TLS_CERT and TCP_TLS_KEY must be set together' })
+  TCP_TLS_CA?: string;
+
+  @ValidateIf((env: BaseEnv) => Boolean(env.TCP_TLS_CA || env.TCP_TLS_KEY))
+  @IsString({ message: 'TCP_TLS_CA, TCP_TLS_CERT and TCP_TLS_KEY must be set together' })
+  TCP_TLS_CERT?: string;
+
+  @ValidateIf((env: BaseEnv) => Boolean(env.TCP_TLS_CA || env.TCP_TLS_CERT))
+  @IsString({ message: 'TCP_TLS_CA, TCP_TLS_CERT and TCP_TLS_KEY must be set together' })
+  TCP_TLS_KEY?: string;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+/** Ports are integers in 1–65535; 0 is refused so a typo cannot pick a random port. */
+export function Port(): PropertyDecorator {
+  return (target, key) => {
+    IsInt()(target, key);
+    Min(1)(target, key);
+    Max(65535)(target, key);
+  };
+}
+
+/** `true`/`false`/`1`/`0`, since `Boolean("false")` is true. */
+export function EnvBoolean(): PropertyDecorator {
+  return Transform(({ obj, key }) => ['true', '1'].includes(String(obj[key]).toLowerCase()));
+}
+
+export { IsOptional };

@@ -1,0 +1,31 @@
+import { QueryFailedError } from 'typeorm';
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  message?: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+/** Connection exceptions (08), operator intervention (57P), insufficient resources (53). */
+const UNAVAILABLE_SQLSTATE = /^(08|57P|53)/;
+const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+
+function driverError(error: unknown): PgError | undefined {
+  if (error instanceof QueryFailedError) return error.driverError as PgError;
+  return typeof error === 'object' && error !== null ? (error as PgError) : undefined;
+}
+
+/** The name of the unique constraint a failed INSERT hit, if that is why it failed. */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  const pg = driverError(error);
+  return pg?.code === UNIQUE_VIOLATION ? pg.constraint : undefined;
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const pg = driverError(error);
+  if (!pg) return false;
+  if (pg.code && (UNAVAILABLE_SQLSTATE.test(pg.code) || UNAVAILABLE_SOCKET.has(pg.code))) return true;
+  return UNAVAILABLE_MESSAGE.test(pg.message ?? '');
+}

@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** A user as every caller outside the user service sees it: never the password hash. */
+export class UserView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Alice', description: 'As spelled at registration.' })
+  username: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'alice@example.com' })
+  email: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastLoginAt: string | null;
+}

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export type AppName = 'user' | 'identity' | 'gateway';
+
+export interface AppProcess {
+  name: AppName;
+  pid: number;
+  /** Resolves with the exit code (or signal) once the process is gone. */
+  exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts one app from the build as its own OS process and resolves when it
+ * reports ready over IPC. Its output goes to `log`, line by line.
+ */
+export function startApp(options: {
+  root: string;
+  name: AppName;
+  env: Record<string, string>;
+  log: (app: AppName, line: string) => void;
+}): Promise<AppProcess> {
+  const { root, name, env, log } = options;
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => log(name, line));
+  }
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not become ready within ${READY_TIMEOUT_MS} ms`));
+    }, READY_TIMEOUT_MS);
+    child.on('message', (message: { ready?: string }) => {
+      if (message?.ready !== name) return;
+      clearTimeout(timer);
+      resolve({ name, pid: child.pid!, exited, stop: (graceMs) => stopChild(child, exited, graceMs) });
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | string>, graceMs = 10_000): Promise<number | string> {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
