@@ -6,6 +6,7 @@ export class RefreshTokenDto {
   @ApiProperty({ description: 'The opaque refresh token from the last login or refresh.' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(256)
+  // Generous on purpose: any string that is not a live refresh token is a 401, not a 400.
+  @MaxLength(2048)
   refreshToken: string;
 }
