@@ -1,0 +1,82 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { AppError } from '#common';
+import { NEVER, of, throwError, type Observable } from 'rxjs';
+import { ServiceClient } from './service-client.js';
+
+type Send = (pattern: string, data: unknown) => Observable<unknown>;
+
+function clientWith(send: Send, emit: Send = () => of(undefined)) {
+  const calls: string[] = [];
+  const proxy = {
+    send: (pattern: string, data: unknown) => {
+      calls.push(pattern);
+      return send(pattern, data);
+    },
+    emit,
+  } as unknown as ClientProxy;
+  return { client: new ServiceClient(proxy, 'user', 50), calls };
+}
+
+const refused = () => throwError(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('ServiceClient', () => {
+  it('passes a reply through', async () => {
+    const { client } = clientWith(() => of({ id: 1 }));
+    await expect(client.send('user.find_by_id', {})).resolves.toEqual({ id: 1 });
+  });
+
+  it("rebuilds the service's own error from the wire", async () => {
+    const { client } = clientWith(() => throwError(() => ({ status: 409, code: 'USERNAME_TAKEN', message: 'taken' })));
+    expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 409, code: 'USERNAME_TAKEN' });
+  });
+
+  it('answers 504 when no reply comes within the timeout', async () => {
+    const { client } = clientWith(() => NEVER);
+    expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+  });
+
+  it('answers 503 when the service cannot be reached, without retrying by default', async () => {
+    const { client, calls } = clientWith(refused);
+    expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('retries an idempotent read once after a connection error', async () => {
+    let attempts = 0;
+    const { client, calls } = clientWith(() => (++attempts === 1 ? refused() : of('ok')));
+    await expect(client.send('user.find_by_id', {}, { retry: true })).resolves.toBe('ok');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not retry a read that failed for another reason', async () => {
+    const { client, calls } = clientWith(() => throwError(() => ({ status: 404, code: 'USER_NOT_FOUND', message: 'no' })));
+    await failure(client.send('user.find_by_id', {}, { retry: true }));
+    expect(calls).toHaveLength(1);
+  });
+
+  it('hides an unexpected failure behind a 500', async () => {
+    const { client } = clientWith(() => throwError(() => new Error('SELECT * FROM secrets failed')));
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const error = await failure(client.send('user.find_by_id', {}));
+    expect(error).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+    expect(error.message).not.toContain('SELECT');
+  });
+
+  it('logs an undelivered event with its name and never throws', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { client } = clientWith(() => of(undefined), refused);
+    expect(() => client.emit('user.logged_in', {})).not.toThrow();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('user.logged_in'));
+  });
+});
