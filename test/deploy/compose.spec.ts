@@ -340,8 +340,23 @@ describe('Dockerfile', () => {
   });
 
   it('builds on a Debian (glibc) Node image, where bcrypt has a prebuilt binary', () => {
-    for (const from of dockerfile.filter((instruction) => instruction.keyword === 'FROM')) {
-      expect(from.args).not.toMatch(/alpine/i);
+    // Global ARGs (before the first FROM) may name the base image: resolve their defaults.
+    const firstFrom = dockerfile.findIndex((instruction) => instruction.keyword === 'FROM');
+    const globalArgs = new Map(
+      dockerfile
+        .slice(0, firstFrom)
+        .filter((instruction) => instruction.keyword === 'ARG')
+        .flatMap(assignments)
+        .map(([key, value]) => [key, value ?? ''] as const),
+    );
+    const resolve = (text: string) => text.replace(/\$\{?(\w+)\}?/g, (whole, name: string) => globalArgs.get(name) ?? whole);
+    const images = dockerfile.filter((instruction) => instruction.keyword === 'FROM').map((from) => resolve(from.args.split(/\s+/)[0]));
+    const stageNames = new Set(stages.map((stage) => stage.name));
+    const bases = images.filter((image) => !stageNames.has(image));
+    expect(bases.length).toBeGreaterThan(0);
+    for (const image of bases) {
+      expect(image).toMatch(/(^|\/)node:/);
+      expect(image).not.toMatch(/alpine/i);
     }
   });
 
