@@ -12,6 +12,8 @@ run('gateway', async () => {
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: createLogger('gateway', config),
+    // Fastify's own JSON parser only: no form bodies, which browsers could post cross-site without a preflight.
+    bodyParser: false,
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());

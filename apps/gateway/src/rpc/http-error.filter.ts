@@ -11,7 +11,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   401: ErrorCode.Unauthorized,
   404: ErrorCode.NotFound,
   413: ErrorCode.PayloadTooLarge,
-  415: ErrorCode.ValidationFailed,
+  415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.RateLimited,
 };
 

@@ -4,6 +4,7 @@ export const ErrorCode = {
   PasswordTooLong: 'PASSWORD_TOO_LONG',
   PasswordTooWeak: 'PASSWORD_TOO_WEAK',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   UsernameTaken: 'USERNAME_TAKEN',
   EmailTaken: 'EMAIL_TAKEN',
   InvalidCredentials: 'INVALID_CREDENTIALS',

@@ -1,0 +1,74 @@
+import { LEAK_PATTERNS, receivedBodies } from '../support/http-client.js';
+import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
+
+let gh: TestGatehouse;
+let refreshToken: string;
+
+beforeAll(async () => {
+  gh = await startGatehouse({ BODY_LIMIT_BYTES: '2048' });
+  const res = await gh.http.post('/register', { username: uniqueName('bad'), password: STRONG_PASSWORD });
+  refreshToken = res.body.refreshToken;
+});
+afterAll(async () => {
+  await gh?.stop();
+});
+
+/** A valid body for each endpoint; every case below breaks exactly one thing about it. */
+const endpoints: Record<string, () => Record<string, unknown>> = {
+  '/register': () => ({ username: uniqueName('bad'), password: STRONG_PASSWORD }),
+  '/login': () => ({ username: 'someone', password: STRONG_PASSWORD }),
+  '/refresh': () => ({ refreshToken }),
+  '/logout': () => ({ refreshToken: 'x'.repeat(43) }),
+};
+
+const cases = Object.entries(endpoints).flatMap(([path, valid]) => {
+  const fields = Object.keys(valid());
+  return [
+    ...fields.map((field) => [path, `${field} missing`, () => ({ ...valid(), [field]: undefined })] as const),
+    ...fields.map((field) => [path, `${field} a number`, () => ({ ...valid(), [field]: 42 })] as const),
+    ...fields.map((field) => [path, `${field} an object`, () => ({ ...valid(), [field]: { $gt: '' } })] as const),
+    ...fields.map((field) => [path, `${field} null`, () => ({ ...valid(), [field]: null })] as const),
+    ...fields.map((field) => [path, `${field} with a NUL byte`, () => ({ ...valid(), [field]: `a\u0000${valid()[field]}` })] as const),
+    [path, 'an extra field', () => ({ ...valid(), isAdmin: true })] as const,
+    [path, 'an array body', () => [valid()]] as const,
+  ];
+});
+
+describe.each(Object.keys(endpoints))('%s', (path) => {
+  it.each(cases.filter(([p]) => p === path).map(([, name, body]) => [name, body]))('answers 400 VALIDATION_FAILED for %s', async (_, body) => {
+    const res = await gh.http.post(path, (body as () => unknown)());
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED' });
+  });
+
+  it('answers 400 for malformed JSON', async () => {
+    for (const raw of ['{"a":', '{"a" 1}', 'null', '']) {
+      const res = await gh.http.postRaw(path, raw);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('answers 413 PAYLOAD_TOO_LARGE for a body over BODY_LIMIT_BYTES', async () => {
+    const res = await gh.http.post(path, { ...endpoints[path](), padding: 'x'.repeat(4096) });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('refuses a form body with 415 and a text body with 400 (no cross-site simple posts)', async () => {
+    const form = await gh.http.postRaw(path, 'username=a&password=b', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    expect(form.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const text = await gh.http.postRaw(path, JSON.stringify(endpoints[path]()), { 'content-type': 'text/plain' });
+    expect(text.status).toBe(400);
+    expect(text.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('after all that', () => {
+  it('still serves, and no answer leaked a stack trace, SQL or a hash', async () => {
+    expect((await gh.http.get('/health')).status).toBe(200);
+    for (const body of receivedBodies) for (const pattern of LEAK_PATTERNS) expect(body).not.toMatch(pattern);
+    expect(gh.logs.join('\n')).not.toMatch(/ERROR.*invalid byte sequence/);
+  });
+});
