@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { announceReady, createLogger, createValidationPipe, loadConfig, run } from '#common';
+import { announceReady, createLogger, createValidationPipe, loadConfig, run, stopGracefully } from '#common';
 import { setupSwagger } from './docs/swagger.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -17,7 +17,8 @@ run('gateway', async () => {
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
+  // Fastify's close stops accepting and waits for requests in flight.
+  stopGracefully('gateway', () => app.close());
   setupSwagger(app);
   await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
   announceReady('gateway', `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`);

@@ -10,3 +10,5 @@ export * from './bootstrap/logger.js';
 export * from './bootstrap/run.js';
 export * from './bootstrap/microservice.js';
 export * from './database/database-health.js';
+export * from './bootstrap/in-flight.js';
+export * from './bootstrap/shutdown.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
@@ -5,18 +6,29 @@ import type { BaseEnv } from '../config/base.env.js';
 import { createValidationPipe } from '../errors/validation.js';
 import { RpcErrorFilter } from '../errors/rpc-error.filter.js';
 import { tcpServerOptions, type TcpEndpoint } from '../transport/tcp.js';
+import { InFlight } from './in-flight.js';
 import { announceReady } from './run.js';
+import { stopGracefully } from './shutdown.js';
 import { createLogger } from './logger.js';
 
-/** Starts a TCP microservice the way both services need it: validated payloads, typed errors, clean shutdown. */
+const DRAIN_TIMEOUT_MS = 7_000;
+
+/** Starts a TCP microservice the way both services need it: validated payloads, typed errors, graceful stop. */
 export async function startMicroservice(app: string, module: DynamicModule, endpoint: TcpEndpoint, env: BaseEnv): Promise<void> {
   const service = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
     ...tcpServerOptions(endpoint, env),
     logger: createLogger(app, env),
   });
+  const inFlight = new InFlight();
   service.useGlobalPipes(createValidationPipe());
   service.useGlobalFilters(new RpcErrorFilter());
-  service.enableShutdownHooks();
+  service.useGlobalInterceptors(inFlight);
+  // Refuse new messages, let started ones finish and their replies flush, then close transport and pool.
+  stopGracefully(app, async () => {
+    await inFlight.drain(DRAIN_TIMEOUT_MS);
+    await sleep(50);
+    await service.close();
+  });
   await service.listen();
   announceReady(app, `tcp://${endpoint.host}:${endpoint.port}`);
 }
