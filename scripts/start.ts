@@ -35,7 +35,7 @@ try {
   system = await System.start({
     ports: { gateway: port('GATEWAY_PORT', 3000), user: port('USER_PORT', 3001), identity: port('IDENTITY_PORT', 3002) },
     databaseUrls,
-    dataDir: join(projectRoot(), '.data', 'postgres'),
+    dataDir: env.GATEHOUSE_DATA_DIR ?? join(projectRoot(), '.data', 'postgres'),
     pgPort: port('EMBEDDED_PG_PORT', 54320),
     log,
   });
