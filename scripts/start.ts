@@ -37,6 +37,8 @@ try {
     databaseUrls,
     dataDir: env.GATEHOUSE_DATA_DIR ?? join(projectRoot(), '.data', 'postgres'),
     pgPort: port('EMBEDDED_PG_PORT', 54320),
+    // The apps' stdout is a pipe to this launcher; pretty logs when this launcher's is a terminal.
+    env: env.LOG_FORMAT ? {} : { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json' },
     log,
   });
 } catch (error) {

@@ -12,8 +12,8 @@ let ports: Record<string, number>;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-start-'));
-  const [gateway, user, identity, pg] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  ports = { gateway, user, identity, pg };
+  const [gateway, user, identity, pg, userMetrics, identityMetrics] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  ports = { gateway, user, identity, pg, userMetrics, identityMetrics };
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -29,6 +29,8 @@ function launch(): Promise<{ child: ChildProcess; output: string[] }> {
       USER_PORT: String(ports.user),
       IDENTITY_PORT: String(ports.identity),
       EMBEDDED_PG_PORT: String(ports.pg),
+      USER_METRICS_PORT: String(ports.userMetrics),
+      IDENTITY_METRICS_PORT: String(ports.identityMetrics),
       BCRYPT_ROUNDS: '4',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

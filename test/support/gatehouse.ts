@@ -33,12 +33,22 @@ export function freePort(): Promise<number> {
 export async function startGatehouse(env: Record<string, string> = {}): Promise<TestGatehouse> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   const logs: string[] = [];
-  const [gateway, user, identity, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gateway, user, identity, pgPort, userMetrics, identityMetrics] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
+  );
   const system = await System.start({
     ports: { gateway, user, identity },
     dataDir,
     pgPort,
-    env: { NODE_ENV: 'test', BCRYPT_ROUNDS: '4', AUTH_RATE_LIMIT: '0', RPC_TIMEOUT_MS: '2000', ...env },
+    env: {
+      NODE_ENV: 'test',
+      BCRYPT_ROUNDS: '4',
+      AUTH_RATE_LIMIT: '0',
+      RPC_TIMEOUT_MS: '2000',
+      USER_METRICS_PORT: String(userMetrics),
+      IDENTITY_METRICS_PORT: String(identityMetrics),
+      ...env,
+    },
     log: (source, line) => logs.push(`[${source}] ${line}`),
   }).catch(async (error: unknown) => {
     process.stderr.write(logs.join('\n'));

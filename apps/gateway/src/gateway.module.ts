@@ -1,4 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { ALL_ROUTES, loggingModule } from '#common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
@@ -8,16 +9,19 @@ import { JwtVerifierProvider } from './auth/jwt-verifier.provider.js';
 import { PublicKeysCache } from './auth/public-keys.cache.js';
 import { GatewayConfig } from './gateway.config.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { RequestContextMiddleware } from './rpc/request-context.middleware.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
 
 @Module({})
-export class GatewayModule {
+export class GatewayModule implements NestModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
+        loggingModule('gateway', config, 'http'),
         RpcModule.forRoot(config),
         TerminusModule,
         ThrottlerModule.forRoot({
@@ -25,7 +29,7 @@ export class GatewayModule {
           skipIf: () => config.AUTH_RATE_LIMIT === 0,
         }),
       ],
-      controllers: [AuthController, UsersController, HealthController],
+      controllers: [AuthController, UsersController, HealthController, MetricsController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         AuthService,
@@ -35,5 +39,9 @@ export class GatewayModule {
         AccessTokenGuard,
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes(ALL_ROUTES);
   }
 }

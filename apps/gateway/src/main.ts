@@ -1,20 +1,29 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { announceReady, createLogger, createValidationPipe, loadConfig, run, stopGracefully } from '#common';
+import { announceReady, collectProcessMetrics, createValidationPipe, loadConfig, requestIdFrom, run, stopGracefully } from '#common';
+import { Logger } from 'nestjs-pino';
 import { setupSwagger } from './docs/swagger.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
+import { recordHttpMetrics } from './metrics/http-metrics.js';
 import { HttpErrorFilter } from './rpc/http-error.filter.js';
 
 run('gateway', async () => {
   const config = loadConfig(GatewayConfig);
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.trustProxy });
+  collectProcessMetrics('gateway');
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    genReqId: requestIdFrom,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
-    logger: createLogger('gateway', config),
+    bufferLogs: true,
     // Fastify's own JSON parser only: no form bodies, which browsers could post cross-site without a preflight.
     bodyParser: false,
   });
+  app.useLogger(app.get(Logger));
+  recordHttpMetrics(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Fastify's close stops accepting and waits for requests in flight.

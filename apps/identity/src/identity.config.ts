@@ -1,5 +1,5 @@
 import { BaseEnv, Port } from '#common';
-import { IsInt, IsString, Matches, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 export class IdentityConfig extends BaseEnv {
   /** Where this service listens; 127.0.0.1 unless it must be reached from another host. */
@@ -8,6 +8,12 @@ export class IdentityConfig extends BaseEnv {
 
   @Port()
   IDENTITY_PORT: number = 3002;
+
+  /** Prometheus metrics over HTTP at /metrics on IDENTITY_HOST; 0 turns them off. */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  IDENTITY_METRICS_PORT: number = 9102;
 
   /** This service's own database; no other service reads it. */
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'IDENTITY_DATABASE_URL must be set to a postgres:// connection string' })

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { loggingModule } from '#common';
 import { identityDatabaseOptions } from './database/database.options.js';
 import { HealthController } from './health/health.controller.js';
 import { IdentityConfig } from './identity.config.js';
@@ -19,6 +20,7 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       imports: [
+        loggingModule('identity', config, 'microservice'),
         TypeOrmModule.forRoot(identityDatabaseOptions(config.IDENTITY_DATABASE_URL)),
         TypeOrmModule.forFeature([SigningKey, Session, RefreshToken]),
         JwtModule.register({}),

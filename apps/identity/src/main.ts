@@ -5,6 +5,6 @@ import { IdentityModule } from './identity.module.js';
 
 run('identity', async () => {
   const config = loadConfig(IdentityConfig);
-  const endpoint = { host: config.IDENTITY_HOST, port: config.IDENTITY_PORT };
+  const endpoint = { host: config.IDENTITY_HOST, port: config.IDENTITY_PORT, metricsPort: config.IDENTITY_METRICS_PORT };
   await startMicroservice('identity', IdentityModule.forRoot(config), endpoint, config);
 });

@@ -5,5 +5,6 @@ import { UserModule } from './user.module.js';
 
 run('user', async () => {
   const config = loadConfig(UserConfig);
-  await startMicroservice('user', UserModule.forRoot(config), { host: config.USER_HOST, port: config.USER_PORT }, config);
+  const endpoint = { host: config.USER_HOST, port: config.USER_PORT, metricsPort: config.USER_METRICS_PORT };
+  await startMicroservice('user', UserModule.forRoot(config), endpoint, config);
 });

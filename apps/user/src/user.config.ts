@@ -9,6 +9,12 @@ export class UserConfig extends BaseEnv {
   @Port()
   USER_PORT: number = 3001;
 
+  /** Prometheus metrics over HTTP at /metrics on USER_HOST; 0 turns them off. */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  USER_METRICS_PORT: number = 9101;
+
   /** This service's own database; no other service reads it. */
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'USER_DATABASE_URL must be set to a postgres:// connection string' })
   USER_DATABASE_URL: string;

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { loggingModule } from '#common';
 import { userDatabaseOptions } from './database/database.options.js';
 import { HealthController } from './health/health.controller.js';
 import { UserConfig } from './user.config.js';
@@ -15,6 +16,7 @@ export class UserModule {
     return {
       module: UserModule,
       imports: [
+        loggingModule('user', config, 'microservice'),
         TypeOrmModule.forRoot(userDatabaseOptions(config.USER_DATABASE_URL)),
         TypeOrmModule.forFeature([User]),
       ],

@@ -1,9 +1,19 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
-import { tcpClientOptions } from '#common';
+import { requestContext, tcpClientOptions, type BaseEnv, type TcpEndpoint } from '#common';
 import { IDENTITY_SERVICE, USER_SERVICE } from '#contracts';
 import { GatewayConfig } from '../gateway.config.js';
 import { IdentityClient, UserClient } from './service-client.js';
+
+/** Every outgoing message carries the HTTP request's correlation id, outside the payload. */
+function createProxy(endpoint: TcpEndpoint, env: BaseEnv): ClientProxy {
+  const proxy = ClientProxyFactory.create(tcpClientOptions(endpoint, env));
+  proxy.setOnDispatchHook((packet) => {
+    const requestId = requestContext.currentId();
+    if (requestId) packet.metadata = { ...packet.metadata, requestId };
+  });
+  return proxy;
+}
 
 /** The TCP clients for user and identity. They connect on first use, so the gateway starts even when a service is down. */
 @Module({})
@@ -18,8 +28,8 @@ export class RpcModule implements OnApplicationShutdown {
   }
 
   static forRoot(config: GatewayConfig): DynamicModule {
-    const userProxy = { provide: USER_SERVICE, useFactory: () => ClientProxyFactory.create(tcpClientOptions({ host: config.USER_HOST, port: config.USER_PORT }, config)) };
-    const identityProxy = { provide: IDENTITY_SERVICE, useFactory: () => ClientProxyFactory.create(tcpClientOptions({ host: config.IDENTITY_HOST, port: config.IDENTITY_PORT }, config)) };
+    const userProxy = { provide: USER_SERVICE, useFactory: () => createProxy({ host: config.USER_HOST, port: config.USER_PORT }, config) };
+    const identityProxy = { provide: IDENTITY_SERVICE, useFactory: () => createProxy({ host: config.IDENTITY_HOST, port: config.IDENTITY_PORT }, config) };
     return {
       module: RpcModule,
       global: true,

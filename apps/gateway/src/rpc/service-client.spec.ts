@@ -16,7 +16,7 @@ function clientWith(send: Send, emit: Send = () => of(undefined)) {
     },
     emit,
   } as unknown as ClientProxy;
-  return { client: new ServiceClient(proxy, 'user', 50), calls };
+  return { client: new ServiceClient(proxy, 'user', 50, () => undefined), calls };
 }
 
 const refused = () => throwError(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));

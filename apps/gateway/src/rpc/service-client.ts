@@ -3,6 +3,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { AppError } from '#common';
 import { ErrorCode, isErrorPayload } from '#contracts';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { observeRpc, type RpcObserver } from './rpc-metrics.js';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -25,6 +26,7 @@ export class ServiceClient {
     private readonly proxy: ClientProxy,
     private readonly service: string,
     private readonly timeoutMs: number,
+    private readonly observe: RpcObserver = observeRpc,
   ) {
     this.logger = new Logger(`${service}-client`);
   }
@@ -50,8 +52,17 @@ export class ServiceClient {
     });
   }
 
-  private attempt<T>(pattern: string, payload: unknown): Promise<T> {
-    return firstValueFrom(this.proxy.send<T>(pattern, payload).pipe(timeout(this.timeoutMs)));
+  private async attempt<T>(pattern: string, payload: unknown): Promise<T> {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await firstValueFrom(this.proxy.send<T>(pattern, payload).pipe(timeout(this.timeoutMs)));
+    } catch (error) {
+      outcome = isErrorPayload(error) ? error.code : error instanceof TimeoutError ? 'timeout' : 'unreachable';
+      throw error;
+    } finally {
+      this.observe(this.service, pattern, outcome, (performance.now() - started) / 1000);
+    }
   }
 
   private translate(error: unknown, pattern: string): AppError {

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts';
 import bcrypt from 'bcrypt';
+import { Histogram } from 'prom-client';
 import { UserConfig } from '../user.config.js';
+
+const bcryptSeconds = new Histogram({
+  name: 'bcrypt_duration_seconds',
+  help: 'Time of one bcrypt hash or compare',
+  labelNames: ['operation'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2],
+});
 
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
@@ -17,7 +25,7 @@ export class PasswordHasher implements OnModuleInit {
 
   hash(password: string): Promise<string> {
     this.assertFits(password);
-    return bcrypt.hash(password, this.config.BCRYPT_ROUNDS);
+    return timed('hash', bcrypt.hash(password, this.config.BCRYPT_ROUNDS));
   }
 
   /**
@@ -26,12 +34,21 @@ export class PasswordHasher implements OnModuleInit {
    */
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     const fits = utf8Length(password) <= PASSWORD_MAX_BYTES;
-    const matches = await bcrypt.compare(password, hash && fits ? hash : this.decoyHash);
+    const matches = await timed('compare', bcrypt.compare(password, hash && fits ? hash : this.decoyHash));
     return matches && fits && hash !== undefined;
   }
 
   private assertFits(password: string): void {
     // The DTO already rejects this; the hasher refuses anyway rather than truncate.
     if (utf8Length(password) > PASSWORD_MAX_BYTES) throw new RangeError('password longer than bcrypt accepts');
+  }
+}
+
+async function timed<T>(operation: 'hash' | 'compare', work: Promise<T>): Promise<T> {
+  const stop = bcryptSeconds.startTimer({ operation });
+  try {
+    return await work;
+  } finally {
+    stop();
   }
 }

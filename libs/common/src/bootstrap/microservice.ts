@@ -6,19 +6,30 @@ import type { BaseEnv } from '../config/base.env.js';
 import { createValidationPipe } from '../errors/validation.js';
 import { RpcErrorFilter } from '../errors/rpc-error.filter.js';
 import { tcpServerOptions, type TcpEndpoint } from '../transport/tcp.js';
+import { collectProcessMetrics, serveMetrics } from '../observability/metrics.js';
 import { InFlight } from './in-flight.js';
 import { announceReady } from './run.js';
 import { stopGracefully } from './shutdown.js';
-import { createLogger } from './logger.js';
+import { Logger } from 'nestjs-pino';
 
 const DRAIN_TIMEOUT_MS = 7_000;
 
-/** Starts a TCP microservice the way both services need it: validated payloads, typed errors, graceful stop. */
-export async function startMicroservice(app: string, module: DynamicModule, endpoint: TcpEndpoint, env: BaseEnv): Promise<void> {
+/**
+ * Starts a TCP microservice the way both services need it: validated payloads,
+ * typed errors, graceful stop. The module must import `loggingModule(app, env, 'microservice')`.
+ */
+export async function startMicroservice(
+  app: string,
+  module: DynamicModule,
+  endpoint: TcpEndpoint & { metricsPort: number },
+  env: BaseEnv,
+): Promise<void> {
+  collectProcessMetrics(app);
   const service = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
-    ...tcpServerOptions(endpoint, env),
-    logger: createLogger(app, env),
+    ...tcpServerOptions({ host: endpoint.host, port: endpoint.port }, env),
+    bufferLogs: true,
   });
+  service.useLogger(service.get(Logger));
   const inFlight = new InFlight();
   service.useGlobalPipes(createValidationPipe());
   service.useGlobalFilters(new RpcErrorFilter());
@@ -28,7 +39,9 @@ export async function startMicroservice(app: string, module: DynamicModule, endp
     await inFlight.drain(DRAIN_TIMEOUT_MS);
     await sleep(50);
     await service.close();
+    metrics?.close();
   });
   await service.listen();
+  const metrics = await serveMetrics(endpoint.host, endpoint.metricsPort);
   announceReady(app, `tcp://${endpoint.host}:${endpoint.port}`);
 }

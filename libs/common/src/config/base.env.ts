@@ -13,6 +13,10 @@ export class BaseEnv {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevelName = 'info';
 
+  /** `pretty` for people, `json` for machines; the default follows whether stdout is a terminal. */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = process.stdout.isTTY ? 'pretty' : 'json';
+
   /** Largest TCP frame a peer may send, in characters (the transport counts characters). */
   @IsInt()
   @Min(1024)
