@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Inject, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { RegisterUserDto, type UserView } from '#contracts';
+import bcrypt from 'bcrypt';
+import type { Repository } from 'typeorm';
+import { YARDSTICK_ENV } from './tokens.js';
+import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
+import { BaselineUser } from './user.entity.js';
+import type { YardstickEnv } from '../yardstick-env.js';
+
+/** POST /register and GET /me doing in one process what gateway + user (+ identity) do in three. */
+@Controller()
+export class BaselineController {
+  constructor(
+    @InjectRepository(BaselineUser) private readonly users: Repository<BaselineUser>,
+    @Inject(YARDSTICK_ENV) private readonly env: YardstickEnv,
+  ) {}
+
+  @Post('register')
+  async register(@Body() dto: RegisterUserDto): Promise<UserView> {
+    const user = this.users.create({
+      username: dto.username,
+      email: dto.email ?? null,
+      passwordHash: await bcrypt.hash(dto.password, this.env.bcryptRounds),
+      lastLoginAt: null,
+    });
+    await this.users.insert(user);
+    return toView(user);
+  }
+
+  @Get('me')
+  @UseGuards(BearerGuard)
+  async me(@Req() request: AuthenticatedRequest): Promise<UserView> {
+    const user = await this.users.findOneBy({ id: request.userId });
+    if (!user) throw new UnauthorizedException();
+    return toView(user);
+  }
+}
+
+function toView(user: BaselineUser): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    createdAt: user.createdAt.toISOString(),
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,1 @@
+export const YARDSTICK_ENV = Symbol('YARDSTICK_ENV');

@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Write a V8 CPU profile of every app (bench/profiler.ts) to bench/results/profiles/. */
+  profile: boolean;
+  /** bcrypt cost for the system, the baseline and the ceiling alike. */
+  rounds: number;
+  warmupS: number;
+  measureS: number;
+  /** GET /me on the system, the baseline and the bare limit is measured in this many interleaved rounds. */
+  meRounds: number;
+  ceiling: { warmupS: number; measureS: number };
+  connections: {
+    /** GET /me, on the system and both yardsticks. */
+    me: number;
+    /**
+     * register and login. Enough to keep the user service's bcrypt threads
+     * (libuv's 4) busy with a queue behind them, few enough that a queued
+     * request stays well inside the gateway's RPC_TIMEOUT_MS (5 s) even at
+     * cost 12 on a slow machine.
+     */
+    bcrypt: number;
+    refresh: number;
+    /** Mixed traffic is bcrypt-bound too (6 of 61 requests), so the same bound applies. */
+    mixed: number;
+  };
+}
+
+export const USAGE = `Usage: npm run bench [-- --quick] [-- --rounds N]
+
+  --quick      a smoke run (0.5 s warm-up + 1 s per scenario), under 40 s in all;
+               too short for the bcrypt-bound ratios to mean much
+  --rounds N   bcrypt cost (default 12, as in production)
+  --profile    CPU-profile every app process (.cpuprofile files in bench/results/profiles/)
+`;
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const rounds = values.rounds === undefined ? 12 : Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 4 || rounds > 31) throw new Error(`--rounds must be an integer from 4 to 31, not ${values.rounds}`);
+  const quick = values.quick ?? false;
+  return {
+    quick,
+    profile: values.profile ?? false,
+    rounds,
+    warmupS: quick ? 0.5 : 3,
+    measureS: quick ? 1 : 10,
+    meRounds: quick ? 1 : 3,
+    ceiling: quick ? { warmupS: 0.3, measureS: 1.2 } : { warmupS: 1, measureS: 6 },
+    connections: { me: 50, bcrypt: 8, refresh: 16, mixed: 8 },
+  };
+}

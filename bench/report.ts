@@ -1,0 +1,185 @@
+// Pure: the benchmark's report, its targets and its terminal table.
+import type { Ceiling } from './bcrypt-ceiling.js';
+import type { LoadResult } from './load.js';
+
+export const SCENARIOS = {
+  register: 'POST /register',
+  baselineRegister: 'baseline POST /register',
+  login: 'POST /login',
+  me: 'GET /me',
+  baselineMe: 'baseline GET /me',
+  bareMe: 'bare GET /me',
+  refresh: 'POST /refresh',
+  mixed: 'mixed 1:5:50:5',
+} as const;
+export type ScenarioId = keyof typeof SCENARIOS;
+
+export const APPS = ['gateway', 'user', 'identity'] as const;
+export const IDLE_RSS_LIMIT_MB = 150;
+
+export interface Target {
+  label: string;
+  actual: string;
+  met: boolean;
+}
+
+export interface BenchReport {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  wallS: number;
+  machine: { cpus: number; model: string; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
+  settings: { rounds: number; warmupS: number; measureS: number; meRounds: number; connections: Record<string, number>; env: Record<string, string> };
+  /** Missing only when the run failed before measuring it. */
+  ceiling?: Ceiling;
+  scenarios: Partial<Record<ScenarioId, LoadResult>>;
+  /** Resident MB per process, after start-up (before any load) and at the end. */
+  memory: { idle: Record<string, number | undefined>; end: Record<string, number | undefined> };
+  phasesS: Record<string, number>;
+  targets: Target[];
+  errors: number;
+  /** Why the run stopped early, if it did. */
+  failure?: string;
+}
+
+export const ratio = (value: number | undefined, to: number | undefined): number | undefined =>
+  value === undefined || to === undefined || !(to > 0) ? undefined : value / to;
+
+const pct = (value: number | undefined, digits = 0): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(digits)}%`);
+
+export function formatRate(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(value >= 10 ? 1 : 2);
+}
+
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+/** What each scenario is measured against, as "x% of y". */
+export function comparisons(report: Pick<BenchReport, 'ceiling' | 'scenarios'>, id: ScenarioId): string[] {
+  const s = report.scenarios;
+  const rps = s[id]?.requestsPerSecond;
+  const ceiling = report.ceiling?.hashesPerSecond;
+  switch (id) {
+    case 'register':
+      return [`${pct(ratio(rps, ceiling))} of bcrypt ceiling`, `${pct(ratio(rps, s.baselineRegister?.requestsPerSecond))} of baseline`];
+    case 'baselineRegister':
+    case 'login':
+      return [`${pct(ratio(rps, ceiling))} of bcrypt ceiling`];
+    case 'me':
+      return [`${pct(ratio(rps, s.baselineMe?.requestsPerSecond))} of baseline`, `${pct(ratio(rps, s.bareMe?.requestsPerSecond))} of bare`];
+    case 'baselineMe':
+      return [`${pct(ratio(rps, s.bareMe?.requestsPerSecond))} of bare`];
+    default:
+      return [];
+  }
+}
+
+export function computeTargets(report: Pick<BenchReport, 'ceiling' | 'scenarios' | 'memory' | 'settings'>): Target[] {
+  const s = report.scenarios;
+  const ceiling = report.ceiling?.hashesPerSecond;
+  const atLeast = (label: string, value: number | undefined, to: number | undefined, share: number, unit: string): Target => {
+    const r = ratio(value, to);
+    return {
+      label: `${label} ≥ ${share * 100}%`,
+      actual: `${pct(r, 1)} (${formatRate(value ?? Number.NaN)} vs ${formatRate(to ?? Number.NaN)} ${unit})`,
+      met: r !== undefined && r >= share,
+    };
+  };
+  const me = s.me;
+  const errors = totalErrors(s);
+  return [
+    atLeast('register/s vs bcrypt ceiling', s.register?.requestsPerSecond, ceiling, 0.9, '/s'),
+    atLeast('login/s vs bcrypt ceiling', s.login?.requestsPerSecond, ceiling, 0.9, '/s'),
+    atLeast('GET /me vs one-process baseline', me?.requestsPerSecond, s.baselineMe?.requestsPerSecond, 0.75, 'req/s'),
+    atLeast('GET /me vs bare limit', me?.requestsPerSecond, s.bareMe?.requestsPerSecond, 0.5, 'req/s'),
+    {
+      label: `GET /me p99 < 25 ms at ${report.settings.connections.me} connections`,
+      actual: `${formatMs(me?.latencyMs.p99 ?? Number.NaN)} ms`,
+      met: me !== undefined && me.latencyMs.p99 < 25,
+    },
+    { label: 'no errors (non-2xx or socket)', actual: String(errors), met: errors === 0 },
+    ...APPS.map((app) => {
+      const mb = report.memory.idle[app];
+      return {
+        label: `${app} resident at idle < ${IDLE_RSS_LIMIT_MB} MB`,
+        actual: mb === undefined ? 'n/a' : `${mb.toFixed(0)} MB`,
+        met: mb !== undefined && mb < IDLE_RSS_LIMIT_MB,
+      };
+    }),
+  ];
+}
+
+export function totalErrors(scenarios: BenchReport['scenarios']): number {
+  return Object.values(scenarios).reduce((sum, result) => sum + (result?.errors.total ?? 0), 0);
+}
+
+const loadAverages = ({ loadAverageAtStart, loadAverageAtEnd }: BenchReport['machine']) =>
+  `${loadAverageAtStart[0].toFixed(2)} at the start${loadAverageAtEnd ? `, ${loadAverageAtEnd[0].toFixed(2)} at the end` : ''}`;
+
+function table(rows: string[][], rightAligned: Set<number>): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows
+    .map((row) => row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+export function renderTable(report: BenchReport): string {
+  const c = report.ceiling;
+  const header = ['scenario', 'conns', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'vs yardstick'];
+  const rows: string[][] = [header, header.map((cell) => '-'.repeat(cell.length))];
+  if (c) {
+    const runs = c.runs.map((run) => formatRate(run.hashesPerSecond)).join(' and ');
+    rows.push([`bcrypt ceiling (cost ${c.rounds})`, `${c.concurrency}*`, formatRate(c.hashesPerSecond), '', '', '', '', `hashes/s, all cores${c.runs.length > 1 ? ` (mean of ${runs})` : ''}`]);
+  }
+  for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
+    const result = report.scenarios[id];
+    if (!result) continue;
+    const { p50, p97_5, p99 } = result.latencyMs;
+    rows.push([
+      SCENARIOS[id],
+      String(result.connections),
+      formatRate(result.requestsPerSecond),
+      formatMs(p50),
+      formatMs(p97_5),
+      formatMs(p99),
+      String(result.errors.total),
+      comparisons(report, id).join(', '),
+    ]);
+  }
+  const lines = [
+    `Gatehouse benchmark (${report.mode}): bcrypt cost ${report.settings.rounds}, ${report.settings.warmupS} s warm-up + ${report.settings.measureS} s measured per scenario` +
+      (report.settings.meRounds > 1 ? ` (GET /me trio: ${report.settings.meRounds} interleaved rounds)` : ''),
+    `${report.machine.cpus} CPUs (${report.machine.model}), Node ${report.machine.node}, load average ${loadAverages(report.machine)}`,
+    '',
+    table(rows, new Set([1, 2, 3, 4, 5, 6])),
+    ...(c ? [`* hashes in flight on ${c.threads} libuv threads, measured with the system idle`] : []),
+  ];
+
+  const errorLines = (Object.keys(SCENARIOS) as ScenarioId[]).flatMap((id) => {
+    const errors = report.scenarios[id]?.errors;
+    if (!errors || errors.total === 0) return [];
+    const detail = { ...errors.byStatus, ...errors.bySocketError };
+    return [`  ${SCENARIOS[id]}: ${JSON.stringify(detail)}`, ...errors.samples.map((sample) => `    ${sample}`)];
+  });
+  if (errorLines.length) lines.push('', 'Errors:', ...errorLines);
+
+  const ids = (Object.keys(SCENARIOS) as ScenarioId[]).filter((id) => report.scenarios[id]?.cpuMsPerRequest);
+  if (ids.length) {
+    const columns = Object.keys(report.scenarios[ids[0]]!.cpuMsPerRequest!);
+    const cell = (ms: number | undefined) => (ms === undefined || ms <= 0 ? '-' : ms >= 10 ? ms.toFixed(0) : ms.toFixed(2));
+    const cpuRows = ids.map((id) => [SCENARIOS[id], ...columns.map((name) => cell(report.scenarios[id]!.cpuMsPerRequest![name]))]);
+    lines.push('', 'CPU ms per request (whole run, warm-up included):');
+    lines.push(table([['', ...columns], ...cpuRows], new Set(columns.map((_, i) => i + 1))));
+  }
+
+  const processes = Object.keys({ ...report.memory.idle, ...report.memory.end });
+  const mb = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(0));
+  lines.push('', table([['resident MB', 'idle', 'end'], ...processes.map((name) => [name, mb(report.memory.idle[name]), mb(report.memory.end[name])])], new Set([1, 2])));
+
+  lines.push('', 'Targets:');
+  if (report.mode === 'quick') lines.push('  (a --quick run: a few bcrypt hashes per scenario, so those ratios are rough; the full run decides)');
+  for (const target of report.targets) lines.push(`  ${target.met ? 'met    ' : 'NOT MET'}  ${target.label}: ${target.actual}`);
+  return lines.join('\n');
+}

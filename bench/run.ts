@@ -1,0 +1,360 @@
+// `npm run bench`: starts Gatehouse as `npm start` does (embedded PostgreSQL in
+// a fresh temporary directory, the three apps as their own processes, on free
+// ports), drives it with autocannon next to its yardsticks, prints a table and
+// writes bench/results/latest.{json,svg}. Exits non-zero on any error response.
+// First: it sizes libuv's threadpool for the bcrypt ceiling before anything uses it.
+import { APP_THREADPOOL_SIZE } from './threadpool.js';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/system/embedded-postgres.js';
+import { projectRoot, System } from '../scripts/system/system.js';
+import { combineCeilings, measureBcryptCeiling, type CeilingResult } from './bcrypt-ceiling.js';
+import { renderSvg } from './chart.js';
+import { Interrupted, Lifecycle } from './lifecycle.js';
+import { runOnce, summarize, type LoadSpec, type Run } from './load.js';
+import { residentOf } from './memory.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { freePorts } from './ports.js';
+import { computeTargets, formatMs, formatRate, renderTable, SCENARIOS, totalErrors, type BenchReport, type ScenarioId } from './report.js';
+import { loginRequest, meRequest, mixedRequests, RefreshChains, registerRequest } from './scenarios.js';
+import { Sessions } from './sessions.js';
+import { cpuSeconds, postgresCpuSeconds } from './cpu.js';
+import { cpuShare, settle } from './settle.js';
+import { ensureRefreshTokens } from './top-up.js';
+import { startYardsticks, type Yardsticks } from './yardsticks.js';
+
+const root = projectRoot();
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+const say = (line: string) => process.stdout.write(`[${seconds(performance.now()).toFixed(1).padStart(5)} s] ${line}\n`);
+const lifecycle = new Lifecycle(say);
+
+/** The processes' output, kept for a failure report. Warnings and errors from the apps are shown as they come. */
+const logs: string[] = [];
+/** Once stopping, what the apps say about requests cut off is kept, not shown. */
+let quiet = false;
+function log(source: string, line: string): void {
+  logs.push(`[${source}] ${line}`);
+  if (logs.length > 2000) logs.shift();
+  if (source !== 'postgres' && !quiet) process.stderr.write(`  [${source}] ${line}\n`);
+}
+
+/** Runs one step of the benchmark and notes how long it took. */
+async function phase<T>(report: BenchReport, name: string, work: () => Promise<T>): Promise<T> {
+  lifecycle.checkAborted();
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    report.phasesS[name] = seconds(performance.now() - start);
+  }
+}
+
+interface Running {
+  system: System;
+  yardsticks: Yardsticks;
+  pids: Record<string, number>;
+  /** CPU (in cores) the processes use between them while idle: next to nothing, unless profiled. */
+  idleShare: number;
+  /** PostgreSQL's data directory. */
+  clusterDir: string;
+}
+
+async function startEverything(report: BenchReport): Promise<Running> {
+  const dataDir = await lifecycle.started(
+    'temporary directory',
+    () => mkdtemp(join(tmpdir(), 'gatehouse-bench-')),
+    (dir) => rm(dir, { recursive: true, force: true }),
+  );
+  const [gateway, user, identity, pgPort, baselinePort, barePort] = await freePorts(6);
+  // System.start would start this same server itself; starting it here lets the yardsticks start beside the apps.
+  const database = await phase(report, 'start postgres', () =>
+    lifecycle.started(
+      'postgres',
+      () => startEmbeddedPostgres({ dir: dataDir, port: pgPort, log: (line) => log('postgres', line) }),
+      (db) => stopPostgres(db, dataDir),
+    ),
+  );
+  const { env } = report.settings;
+  const [system, yardsticks] = await phase(report, 'start apps', async () => {
+    const [system, yardsticks] = await Promise.allSettled([
+      lifecycle.started(
+        'gatehouse',
+        () =>
+          System.start({
+            ports: { gateway, user, identity },
+            databaseUrls: { user: database.url('user'), identity: database.url('identity') },
+            dataDir,
+            pgPort,
+            env,
+            log,
+          }),
+        (system) => system.stop(),
+      ),
+      lifecycle.started(
+        'yardsticks',
+        () =>
+          startYardsticks({
+            root,
+            pg: { port: pgPort, dataDir },
+            ports: { baseline: baselinePort, bare: barePort },
+            rounds: report.settings.rounds,
+            env: { UV_THREADPOOL_SIZE: APP_THREADPOOL_SIZE, ...(env.NODE_OPTIONS ? profilerEnv() : {}) },
+            log,
+          }),
+        (y) => Promise.all([y.baseline.stop(), y.bare.stop()]),
+      ),
+    ]);
+    if (system.status === 'rejected') throw system.reason;
+    if (yardsticks.status === 'rejected') throw yardsticks.reason;
+    return [system.value, yardsticks.value] as const;
+  });
+  const pids = {
+    gateway: system.apps.gateway!.pid,
+    user: system.apps.user!.pid,
+    identity: system.apps.identity!.pid,
+    baseline: yardsticks.baseline.pid,
+    bare: yardsticks.bare.pid,
+  };
+  return { system, yardsticks, pids, idleShare: 0, clusterDir: join(dataDir, 'cluster') };
+}
+
+/** CPU seconds used so far by each process: the apps, the yardsticks, PostgreSQL and this one (autocannon). */
+async function cpuReadings({ pids, clusterDir }: Running): Promise<Record<string, number>> {
+  const apps = await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid)] as const));
+  return { ...Object.fromEntries(apps), postgres: await postgresCpuSeconds(clusterDir), autocannon: await cpuSeconds(process.pid) };
+}
+
+async function runScenarios(report: BenchReport, options: BenchOptions, running: Running): Promise<void> {
+  const { system, yardsticks, pids, idleShare } = running;
+  const { scenarios } = report;
+  const c = options.connections;
+  const gateway = system.gatewayUrl;
+  const sessions = new Sessions();
+  const prefix = `b${Date.now().toString(36)}`;
+  let next = 0;
+  const yardstickToken = () => yardsticks.tokens[next++ % yardsticks.tokens.length];
+
+  // Requests cut off at the end of a run are still being worked on (seconds of bcrypt), and so are the
+  // ceiling's last hashes in this process: let them finish first.
+  const quiesce = async (before: string) => {
+    const waited = await phase(report, `settle before ${before}`, () => settle([process.pid, ...Object.values(pids)], { idleShare }));
+    if (waited > 1000) say(`  (waited ${(waited / 1000).toFixed(1)} s for the system to be idle)`);
+  };
+  const ceilings: CeilingResult[] = [];
+  const ceiling = async (which: string) => {
+    await quiesce(`bcrypt ceiling ${which}`);
+    lifecycle.checkAborted();
+    say(`bcrypt ceiling (${which}): cost ${options.rounds}, all cores, nothing else under load`);
+    ceilings.push(await phase(report, `bcrypt ceiling ${which}`, () => measureBcryptCeiling({ rounds: options.rounds, ...options.ceiling })));
+    report.ceiling = combineCeilings(ceilings);
+    say(`  ${formatRate(ceilings.at(-1)!.hashesPerSecond)} hashes/s`);
+  };
+  interface Scenario {
+    id: ScenarioId;
+    url: string;
+    connections: number;
+    requests: LoadSpec['requests'];
+  }
+  interface Part {
+    run: Run;
+    /** CPU seconds each process used during the run. */
+    cpu: Record<string, number>;
+  }
+  const measure = async ({ id, url, connections, requests }: Scenario, warmupS: number, measureS: number, round = ''): Promise<Part> => {
+    await quiesce(id);
+    lifecycle.checkAborted();
+    say(`${SCENARIOS[id]}${round}: ${connections} connections, ${warmupS} s warm-up + ${Number(measureS.toFixed(2))} s`);
+    const before = await cpuReadings(running);
+    const run = await phase(report, `${id}${round}`, () => runOnce({ name: SCENARIOS[id], url, connections, warmupS, measureS, requests }, lifecycle.signal));
+    lifecycle.checkAborted();
+    const after = await cpuReadings(running);
+    return { run, cpu: Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, seconds - before[name]])) };
+  };
+  const finish = ({ id, url, connections }: Scenario, parts: Part[], named = false) => {
+    const result = summarize({ name: SCENARIOS[id], url, connections }, parts.map((part) => part.run));
+    result.cpuMsPerRequest = Object.fromEntries(
+      Object.keys(parts[0].cpu).map((name) => [name, (parts.reduce((sum, part) => sum + part.cpu[name], 0) * 1000) / Math.max(1, result.responses)]),
+    );
+    scenarios[id] = result;
+    const { requestsPerSecond, latencyMs, errors } = result;
+    const label = named ? `${SCENARIOS[id]}${parts.length > 1 ? `, ${parts.length} rounds` : ''}: ` : '';
+    say(`  ${label}${formatRate(requestsPerSecond)} req/s, p50 ${formatMs(latencyMs.p50)} ms, p99 ${formatMs(latencyMs.p99)} ms, ${errors.total} errors`);
+  };
+  const load = async (scenario: Scenario) => finish(scenario, [await measure(scenario, options.warmupS, options.measureS)]);
+  /**
+   * Scenarios compared with one another, measured in turns (each gets the same
+   * total time), so that a machine whose load drifts affects them alike.
+   */
+  const interleaved = async (list: Scenario[], rounds: number) => {
+    const parts = list.map((): Part[] => []);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, scenario] of list.entries()) {
+        const warmupS = round === 0 ? options.warmupS : Math.min(1, options.warmupS);
+        const part = await measure(scenario, warmupS, options.measureS / rounds, rounds > 1 ? ` (round ${round + 1}/${rounds})` : '');
+        if (rounds > 1) say(`  ${formatRate(part.run.spanMs > 0 ? part.run.counted / (part.run.spanMs / 1000) : 0)} req/s`);
+        parts[i].push(part);
+      }
+    }
+    list.forEach((scenario, i) => finish(scenario, parts[i], true));
+  };
+
+  // The bcrypt-bound scenarios between two measures of the ceiling (one in --quick), as the machine may drift.
+  await ceiling('before');
+  await load({ id: 'register', url: gateway, connections: c.bcrypt, requests: [registerRequest(`${prefix}r`, sessions)] });
+  if (sessions.usernames.length === 0) throw new Error('cannot go on: POST /register created no accounts (see the errors above)');
+  await load({ id: 'baselineRegister', url: yardsticks.baseline.url, connections: c.bcrypt, requests: [registerRequest(`${prefix}b`)] });
+  await load({ id: 'login', url: gateway, connections: c.bcrypt, requests: [loginRequest(sessions, true)] });
+  if (!options.quick) await ceiling('after');
+
+  await interleaved(
+    [
+      { id: 'me', url: gateway, connections: c.me, requests: [meRequest(() => sessions.accessToken())] },
+      { id: 'baselineMe', url: yardsticks.baseline.url, connections: c.me, requests: [meRequest(yardstickToken)] },
+      { id: 'bareMe', url: yardsticks.bare.url, connections: c.me, requests: [meRequest(yardstickToken)] },
+    ],
+    options.meRounds,
+  );
+  await load({ id: 'mixed', url: gateway, connections: c.mixed, requests: mixedRequests(`${prefix}m`, sessions) });
+
+  const made = await phase(report, 'refresh tokens top-up', () => ensureRefreshTokens(gateway, sessions, c.refresh));
+  if (made) say(`logged in ${made} more times for enough unspent refresh tokens`);
+  const chains = new RefreshChains(sessions);
+  await load({ id: 'refresh', url: gateway, connections: c.refresh, requests: chains.requests() });
+  chains.release();
+}
+
+function profilerEnv(): Record<string, string> {
+  return {
+    NODE_OPTIONS: `--import=${pathToFileURL(join(root, 'dist', 'bench', 'profiler.js')).href}`,
+    BENCH_PROFILE_DIR: join(root, 'bench', 'results', 'profiles'),
+  };
+}
+
+function newReport(options: BenchOptions): BenchReport {
+  return {
+    mode: options.quick ? 'quick' : 'full',
+    startedAt: new Date(Date.now() - performance.now()).toISOString(),
+    wallS: 0,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: loadavg() },
+    settings: {
+      rounds: options.rounds,
+      warmupS: options.warmupS,
+      measureS: options.measureS,
+      meRounds: options.meRounds,
+      connections: { ...options.connections },
+      env: {
+        AUTH_RATE_LIMIT: '0',
+        LOG_LEVEL: 'warn',
+        BCRYPT_ROUNDS: String(options.rounds),
+        // Not this process's (raised for the ceiling): what `npm start` gives the apps.
+        UV_THREADPOOL_SIZE: APP_THREADPOOL_SIZE,
+        ...(options.profile ? profilerEnv() : {}),
+      },
+    },
+    ceiling: undefined,
+    scenarios: {},
+    memory: { idle: {}, end: {} },
+    phasesS: {},
+    targets: [],
+    errors: 0,
+  };
+}
+
+async function writeResults(report: BenchReport): Promise<string> {
+  const dir = join(root, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const stamp = report.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  await writeFile(join(dir, `${stamp}-${report.mode}.json`), json);
+  await writeFile(join(dir, 'latest.json'), json);
+  await writeFile(join(dir, 'latest.svg'), renderSvg(report));
+  return dir;
+}
+
+/**
+ * embedded-postgres's stop() waits for an exit that has already happened when
+ * PostgreSQL went first (Ctrl-C in a terminal signals the whole process group):
+ * also done once the postmaster is gone.
+ */
+async function stopPostgres(db: EmbeddedDatabase, dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'cluster', 'postmaster.pid');
+  const alive = async () => {
+    try {
+      process.kill(Number((await readFile(pidFile, 'utf8')).split('\n')[0]), 0);
+      return true;
+    } catch {
+      return false; // no pid file, or no such process
+    }
+  };
+  const gone = async () => {
+    while (await alive()) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  await Promise.race([db.stop(), gone()]);
+}
+
+const formatMemory = (memory: Record<string, number | undefined>) =>
+  Object.entries(memory)
+    .map(([name, mb]) => `${name} ${mb === undefined ? 'n/a' : mb.toFixed(0)}`)
+    .join(', ');
+
+async function main(options: BenchOptions): Promise<number> {
+  const report = newReport(options);
+  if (report.settings.env.BENCH_PROFILE_DIR) await rm(report.settings.env.BENCH_PROFILE_DIR, { recursive: true, force: true });
+  let failure: unknown;
+  try {
+    say('starting PostgreSQL, Gatehouse (gateway, user, identity) and the yardsticks (baseline, bare)');
+    const running = await startEverything(report);
+    running.idleShare = Math.min(0.5, await cpuShare(Object.values(running.pids), options.quick ? 300 : 1000));
+    report.memory.idle = await residentOf(running.pids);
+    say(`ready: ${running.system.gatewayUrl}; resident MB at idle: ${formatMemory(report.memory.idle)}`);
+    await runScenarios(report, options, running);
+    report.memory.end = await residentOf(running.pids);
+  } catch (error) {
+    failure = error;
+  }
+  say('stopping');
+  quiet = true;
+  const stopStart = performance.now();
+  await lifecycle.stopAll();
+  report.phasesS.stop = seconds(performance.now() - stopStart);
+
+  report.errors = totalErrors(report.scenarios);
+  report.targets = computeTargets(report);
+  report.wallS = seconds(performance.now());
+  report.machine.loadAverageAtEnd = loadavg();
+  if (failure && !(failure instanceof Interrupted)) report.failure = failure instanceof Error ? failure.message : String(failure);
+  process.stdout.write(`\n${renderTable(report)}\n\nWall time ${report.wallS} s.`);
+  // An interrupted run is no result: latest.json and latest.svg keep the last one.
+  if (failure instanceof Interrupted) process.stdout.write(' Interrupted: no results written.\n');
+  else {
+    const dir = await writeResults(report);
+    process.stdout.write(` Results: ${join(dir, 'latest.json')}, ${join(dir, 'latest.svg')}\n`);
+  }
+
+  if (failure instanceof Interrupted) return 130;
+  if (failure) {
+    process.stderr.write(`\nThe benchmark failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}\n`);
+    process.stderr.write(`Last lines of the processes' output:\n${logs.slice(-40).join('\n')}\n`);
+    return 1;
+  }
+  if (report.errors > 0) {
+    process.stderr.write(`\n${report.errors} error responses or socket errors: failing the run.\n`);
+    return 1;
+  }
+  return 0;
+}
+
+lifecycle.installSignalHandlers();
+let code: number;
+try {
+  const options = parseOptions(process.argv.slice(2));
+  code = options === 'help' ? (process.stdout.write(USAGE), 0) : await main(options);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  await lifecycle.stopAll();
+  code = 1;
+}
+process.exit(code);
