@@ -5,14 +5,14 @@ import bcrypt from 'bcrypt';
 import type { Repository } from 'typeorm';
 import { YARDSTICK_ENV } from './tokens.js';
 import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
-import { BaselineUser } from './user.entity.js';
+import { User } from '../../apps/user/src/users/user.entity.js';
 import type { YardstickEnv } from '../yardstick-env.js';
 
 /** POST /register and GET /me doing in one process what gateway + user (+ identity) do in three. */
 @Controller()
 export class BaselineController {
   constructor(
-    @InjectRepository(BaselineUser) private readonly users: Repository<BaselineUser>,
+    @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(YARDSTICK_ENV) private readonly env: YardstickEnv,
   ) {}
 
@@ -37,7 +37,7 @@ export class BaselineController {
   }
 }
 
-function toView(user: BaselineUser): UserView {
+function toView(user: User): UserView {
   return {
     id: user.id,
     username: user.username,

@@ -4,9 +4,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { YardstickEnv } from '../yardstick-env.js';
 import { BaselineController } from './baseline.controller.js';
 import { BearerGuard } from './bearer.guard.js';
-import { CreateBaselineUsers1763769600000 } from './create-users.migration.js';
 import { YARDSTICK_ENV } from './tokens.js';
-import { BaselineUser } from './user.entity.js';
+import { userDatabaseOptions } from '../../apps/user/src/database/database.options.js';
+import { User } from '../../apps/user/src/users/user.entity.js';
 
 @Module({})
 export class BaselineModule {
@@ -14,18 +14,9 @@ export class BaselineModule {
     return {
       module: BaselineModule,
       imports: [
-        // The user service's pool settings (libs/common/src/database/postgres.ts).
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: env.databaseUrl,
-          applicationName: 'baseline',
-          entities: [BaselineUser],
-          migrations: [CreateBaselineUsers1763769600000],
-          migrationsRun: true,
-          synchronize: false,
-          extra: { max: 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 },
-        }),
-        TypeOrmModule.forFeature([BaselineUser]),
+        // The user service's own entity, migrations and pool settings, on a database of its own.
+        TypeOrmModule.forRoot(userDatabaseOptions(env.databaseUrl)),
+        TypeOrmModule.forFeature([User]),
       ],
       controllers: [BaselineController],
       providers: [
