@@ -5,6 +5,7 @@ import bcrypt from 'bcrypt';
 import type { Repository } from 'typeorm';
 import { YARDSTICK_ENV } from './tokens.js';
 import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
+import { findUserView } from '../../apps/user/src/users/user-view.query.js';
 import { User } from '../../apps/user/src/users/user.entity.js';
 import type { YardstickEnv } from '../yardstick-env.js';
 
@@ -31,9 +32,9 @@ export class BaselineController {
   @Get('me')
   @UseGuards(BearerGuard)
   async me(@Req() request: AuthenticatedRequest): Promise<UserView> {
-    const user = await this.users.findOneBy({ id: request.userId });
+    const user = await findUserView(this.users, request.userId);
     if (!user) throw new UnauthorizedException();
-    return toView(user);
+    return user;
   }
 }
 

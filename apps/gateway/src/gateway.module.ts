@@ -1,5 +1,5 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { ALL_ROUTES, loggingModule } from '#common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { loggingModule } from '#common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
@@ -9,14 +9,13 @@ import { JwtVerifierProvider } from './auth/jwt-verifier.provider.js';
 import { PublicKeysCache } from './auth/public-keys.cache.js';
 import { GatewayConfig } from './gateway.config.js';
 import { HealthController } from './health/health.controller.js';
-import { MetricsController } from './metrics/metrics.controller.js';
-import { RequestContextMiddleware } from './rpc/request-context.middleware.js';
+import { MetricsController } from './observability/metrics.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
 
 @Module({})
-export class GatewayModule implements NestModule {
+export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
@@ -39,9 +38,5 @@ export class GatewayModule implements NestModule {
         AccessTokenGuard,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes(ALL_ROUTES);
   }
 }

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { announceReady, collectProcessMetrics, createValidationPipe, loadConfig, requestIdFrom, run, stopGracefully } from '#common';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { setupSwagger } from './docs/swagger.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
-import { recordHttpMetrics } from './metrics/http-metrics.js';
+import { traceRequests } from './observability/request-tracing.js';
 import { HttpErrorFilter } from './rpc/http-error.filter.js';
 
 run('gateway', async () => {
@@ -23,7 +23,7 @@ run('gateway', async () => {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  recordHttpMetrics(app.getHttpAdapter().getInstance());
+  traceRequests(app.getHttpAdapter().getInstance(), await app.resolve(PinoLogger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Fastify's close stops accepting and waits for requests in flight.

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts';
 import bcrypt from 'bcrypt';
+import pLimit from 'p-limit';
 import { Histogram } from 'prom-client';
 import { UserConfig } from '../user.config.js';
 
@@ -16,6 +18,13 @@ const bcryptSeconds = new Histogram({
 export class PasswordHasher implements OnModuleInit {
   /** Compared against when there is no account, so an unknown username costs a real bcrypt compare. */
   private decoyHash: string;
+  /**
+   * bcrypt runs on libuv's thread pool, which the pg driver needs too (SCRAM
+   * authentication of a new pool connection). One hash per core is all the CPU
+   * there is anyway; more only queues the database behind the hashes, until a
+   * connection attempt times out under a burst of logins.
+   */
+  private readonly slots = pLimit(availableParallelism());
 
   constructor(private readonly config: UserConfig) {}
 
@@ -25,7 +34,7 @@ export class PasswordHasher implements OnModuleInit {
 
   hash(password: string): Promise<string> {
     this.assertFits(password);
-    return timed('hash', bcrypt.hash(password, this.config.BCRYPT_ROUNDS));
+    return this.slots(() => timed('hash', bcrypt.hash(password, this.config.BCRYPT_ROUNDS)));
   }
 
   /**
@@ -34,7 +43,8 @@ export class PasswordHasher implements OnModuleInit {
    */
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     const fits = utf8Length(password) <= PASSWORD_MAX_BYTES;
-    const matches = await timed('compare', bcrypt.compare(password, hash && fits ? hash : this.decoyHash));
+    const against = hash && fits ? hash : this.decoyHash;
+    const matches = await this.slots(() => timed('compare', bcrypt.compare(password, against)));
     return matches && fits && hash !== undefined;
   }
 

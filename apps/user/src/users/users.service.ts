@@ -4,6 +4,7 @@ import { AppError, violatedUniqueConstraint } from '#common';
 import { ErrorCode, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
 import type { Repository } from 'typeorm';
 import { LoginThrottle } from './login-throttle.js';
+import { findUserView } from './user-view.query.js';
 import { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
 
@@ -47,10 +48,11 @@ export class UsersService {
     return toView(user);
   }
 
+  /** The hot path of GET /me. */
   async findById(id: string): Promise<UserView> {
-    const user = await this.users.findOneBy({ id });
+    const user = await findUserView(this.users, id);
     if (!user) throw new AppError(404, ErrorCode.UserNotFound, 'No such user');
-    return toView(user);
+    return user;
   }
 
   /** Events may arrive out of order: keep the latest time. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { RequestMethod, type DynamicModule, type ExecutionContext } from '@nestjs/common';
+import type { DynamicModule, ExecutionContext } from '@nestjs/common';
 import type { TcpContext } from '@nestjs/microservices';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import type { BaseEnv } from '../config/base.env.js';
-
-/** Every route, in the path syntax the Fastify adapter matches (its '{/*splat}' default matches nothing). */
-export const ALL_ROUTES = { path: '{*path}', method: RequestMethod.ALL };
+import { requestContext } from './request-context.js';
 
 /** Never logged, wherever they appear in a log object. */
 const REDACTED = [
@@ -18,30 +17,34 @@ const REDACTED = [
   '*.privateKey',
 ];
 
+function createPino(app: string, env: BaseEnv): pino.Logger {
+  return pino({
+    name: app,
+    level: env.LOG_LEVEL === 'verbose' ? 'trace' : env.LOG_LEVEL,
+    redact: { paths: REDACTED, censor: '[redacted]' },
+    transport:
+      env.LOG_FORMAT === 'pretty'
+        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' } }
+        : undefined,
+    // In the gateway, every line written while a request is handled carries its correlation id.
+    mixin: () => {
+      const reqId = requestContext.currentId();
+      return reqId ? { reqId } : {};
+    },
+  });
+}
+
 /**
- * Structured logs for every app: JSON (or pretty in a terminal), one line per
- * HTTP request or RPC handled with its duration, each carrying `reqId`, the
- * correlation id the gateway assigns and sends along in every TCP message.
+ * Structured logs for every app (pino through nestjs-pino): JSON, or pretty in
+ * a terminal, secrets redacted. A service logs one line per message handled,
+ * with its duration and `reqId`, the correlation id the gateway sends in the
+ * packet's metadata. The gateway logs its requests from Fastify hooks instead
+ * of Nest middleware (see its request tracing), so no middleware is applied here.
  */
 export function loggingModule(app: string, env: BaseEnv, kind: 'http' | 'microservice'): DynamicModule {
   return LoggerModule.forRoot({
-    forRoutes: [ALL_ROUTES],
-    pinoHttp: {
-      name: app,
-      level: env.LOG_LEVEL === 'verbose' ? 'trace' : env.LOG_LEVEL,
-      redact: { paths: REDACTED, censor: '[redacted]' },
-      transport:
-        env.LOG_FORMAT === 'pretty'
-          ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' } }
-          : undefined,
-      autoLogging: kind === 'http',
-      quietReqLogger: true,
-      customAttributeKeys: { reqId: 'reqId' },
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    },
+    forRoutes: [],
+    pinoHttp: { logger: createPino(app, env), autoLogging: false },
     ...(kind === 'microservice' && {
       microservice: {
         genReqId: (context: ExecutionContext) =>
