@@ -4,12 +4,12 @@
 // writes bench/results/latest.{json,svg}. Exits non-zero on any error response.
 // First: it sizes libuv's threadpool for the bcrypt ceiling before anything uses it.
 import { APP_THREADPOOL_SIZE } from './threadpool.js';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/system/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../scripts/system/embedded-postgres.js';
 import { projectRoot, System } from '../scripts/system/system.js';
 import { combineCeilings, measureBcryptCeiling, type CeilingResult } from './bcrypt-ceiling.js';
 import { renderSvg } from './chart.js';
@@ -74,7 +74,7 @@ async function startEverything(report: BenchReport): Promise<Running> {
     lifecycle.started(
       'postgres',
       () => startEmbeddedPostgres({ dir: dataDir, port: pgPort, log: (line) => log('postgres', line) }),
-      (db) => stopPostgres(db, dataDir),
+      (db) => db.stop(),
     ),
   );
   const { env } = report.settings;
@@ -272,27 +272,6 @@ async function writeResults(report: BenchReport): Promise<string> {
   await writeFile(join(dir, 'latest.json'), json);
   await writeFile(join(dir, 'latest.svg'), renderSvg(report));
   return dir;
-}
-
-/**
- * embedded-postgres's stop() waits for an exit that has already happened when
- * PostgreSQL went first (Ctrl-C in a terminal signals the whole process group):
- * also done once the postmaster is gone.
- */
-async function stopPostgres(db: EmbeddedDatabase, dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'cluster', 'postmaster.pid');
-  const alive = async () => {
-    try {
-      process.kill(Number((await readFile(pidFile, 'utf8')).split('\n')[0]), 0);
-      return true;
-    } catch {
-      return false; // no pid file, or no such process
-    }
-  };
-  const gone = async () => {
-    while (await alive()) await new Promise((resolve) => setTimeout(resolve, 100));
-  };
-  await Promise.race([db.stop(), gone()]);
 }
 
 const formatMemory = (memory: Record<string, number | undefined>) =>

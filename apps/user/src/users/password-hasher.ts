@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts';
 import bcrypt from 'bcrypt';
@@ -20,11 +19,12 @@ export class PasswordHasher implements OnModuleInit {
   private decoyHash: string;
   /**
    * bcrypt runs on libuv's thread pool, which the pg driver needs too (SCRAM
-   * authentication of a new pool connection). One hash per core is all the CPU
-   * there is anyway; more only queues the database behind the hashes, until a
-   * connection attempt times out under a burst of logins.
+   * authentication of a new pool connection). Hashes may take every thread but
+   * one, so a burst of logins cannot queue the database behind them until a
+   * connection attempt times out. Raise UV_THREADPOOL_SIZE on machines with
+   * more cores than the default 4 threads.
    */
-  private readonly slots = pLimit(availableParallelism());
+  private readonly slots = pLimit(Math.max(1, Number(process.env.UV_THREADPOOL_SIZE ?? 4) - 1));
 
   constructor(private readonly config: UserConfig) {}
 
