@@ -25,6 +25,12 @@ export class UserConfig extends BaseEnv {
   @Max(17)
   BCRYPT_ROUNDS: number = 12;
 
+  /** libuv's thread pool size, which Node reads itself; bcrypt may occupy all its threads but one. */
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  UV_THREADPOOL_SIZE: number = 4;
+
   /** Failed logins one account may have within the window before it gets 429. */
   @IsInt()
   @Min(1)

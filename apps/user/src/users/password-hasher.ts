@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts';
 import bcrypt from 'bcrypt';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Histogram } from 'prom-client';
 import { UserConfig } from '../user.config.js';
 
@@ -24,9 +24,11 @@ export class PasswordHasher implements OnModuleInit {
    * connection attempt times out. Raise UV_THREADPOOL_SIZE on machines with
    * more cores than the default 4 threads.
    */
-  private readonly slots = pLimit(Math.max(1, Number(process.env.UV_THREADPOOL_SIZE ?? 4) - 1));
+  private readonly slots: LimitFunction;
 
-  constructor(private readonly config: UserConfig) {}
+  constructor(private readonly config: UserConfig) {
+    this.slots = pLimit(Math.max(1, config.UV_THREADPOOL_SIZE - 1));
+  }
 
   async onModuleInit(): Promise<void> {
     this.decoyHash = await bcrypt.hash(randomBytes(32).toString('hex'), this.config.BCRYPT_ROUNDS);
