@@ -17,7 +17,7 @@ import { Interrupted, Lifecycle } from './lifecycle.js';
 import { runOnce, summarize, type LoadSpec, type Run } from './load.js';
 import { residentOf } from './memory.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { freePorts } from './ports.js';
+import { freePorts } from '../scripts/system/ports.js';
 import { computeTargets, formatMs, formatRate, renderTable, SCENARIOS, totalErrors, type BenchReport, type ScenarioId } from './report.js';
 import { loginRequest, meRequest, mixedRequests, RefreshChains, registerRequest } from './scenarios.js';
 import { Sessions } from './sessions.js';

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
-import { startChild, type Child } from './child.js';
+import { startProcess, type ManagedProcess } from '../scripts/system/app-process.js';
 
 const ISSUER = 'gatehouse';
 const AUDIENCE = 'gatehouse';
 const SEEDED_USERS = 100;
 
 export interface Yardsticks {
-  baseline: Child & { url: string };
-  bare: Child & { url: string };
+  baseline: ManagedProcess & { url: string };
+  bare: ManagedProcess & { url: string };
   /** Access tokens (signed like identity's) for the accounts seeded in the baseline database. */
   tokens: string[];
 }
@@ -47,10 +47,10 @@ export async function startYardsticks(options: {
   const script = (name: string) => join(root, 'dist', 'bench', name, 'main.js');
 
   // The baseline creates the table (its migration), so it starts first.
-  const baseline = await startChild({ name: 'baseline', script: script('baseline'), env: env(ports.baseline), log });
+  const baseline = await startProcess({ root, name: 'baseline', script: script('baseline'), env: env(ports.baseline), log });
   try {
     const [bare, ids] = await Promise.all([
-      startChild({ name: 'bare', script: script('bare'), env: env(ports.bare), log }),
+      startProcess({ root, name: 'bare', script: script('bare'), env: env(ports.bare), log }),
       seedUsers(databaseUrl, SEEDED_USERS),
     ]);
     return {

@@ -5,7 +5,7 @@ import bcrypt from 'bcrypt';
 import type { Repository } from 'typeorm';
 import { YARDSTICK_ENV } from './tokens.js';
 import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
-import { findUserView } from '../../apps/user/src/users/user-view.query.js';
+import { findUserView, toUserView } from '../../apps/user/src/users/user-view.js';
 import { User } from '../../apps/user/src/users/user.entity.js';
 import type { YardstickEnv } from '../yardstick-env.js';
 
@@ -26,7 +26,7 @@ export class BaselineController {
       lastLoginAt: null,
     });
     await this.users.insert(user);
-    return toView(user);
+    return toUserView(user);
   }
 
   @Get('me')
@@ -36,14 +36,4 @@ export class BaselineController {
     if (!user) throw new UnauthorizedException();
     return user;
   }
-}
-
-function toView(user: User): UserView {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    createdAt: user.createdAt.toISOString(),
-    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-  };
 }

@@ -4,8 +4,8 @@ import { createInterface } from 'node:readline';
 
 export type AppName = 'user' | 'identity' | 'gateway';
 
-export interface AppProcess {
-  name: AppName;
+export interface ManagedProcess<Name extends string = string> {
+  name: Name;
   pid: number;
   /** Resolves with the exit code (or signal) once the process is gone. */
   exited: Promise<number | string>;
@@ -15,18 +15,33 @@ export interface AppProcess {
 
 const READY_TIMEOUT_MS = 30_000;
 
-/**
- * Starts one app from the build as its own OS process and resolves when it
- * reports ready over IPC. Its output goes to `log`, line by line.
- */
+export type AppProcess = ManagedProcess<AppName>;
+
+/** Starts one app from the build (`dist/apps/<name>/src/main.js`) as its own OS process. */
 export function startApp(options: {
   root: string;
   name: AppName;
   env: Record<string, string>;
-  log: (app: AppName, line: string) => void;
+  log: (app: string, line: string) => void;
 }): Promise<AppProcess> {
-  const { root, name, env, log } = options;
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+  const script = join(options.root, 'dist', 'apps', options.name, 'src', 'main.js');
+  return startProcess({ ...options, script });
+}
+
+/**
+ * Starts `node <script>` as its own OS process and resolves when it reports
+ * `{ ready: name }` over IPC, as every app does. Its output goes to `log`,
+ * line by line.
+ */
+export function startProcess<Name extends string>(options: {
+  root: string;
+  name: Name;
+  script: string;
+  env: Record<string, string>;
+  log: (source: string, line: string) => void;
+}): Promise<ManagedProcess<Name>> {
+  const { root, name, script, env, log } = options;
+  const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

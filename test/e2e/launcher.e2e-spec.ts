@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../../scripts/system/system.js';
-import { freePort, STRONG_PASSWORD, uniqueName } from '../support/gatehouse.js';
+import { freePorts } from '../../scripts/system/ports.js';
+import { STRONG_PASSWORD, uniqueName } from '../support/gatehouse.js';
 import { HttpClient } from '../support/http-client.js';
 
 let dataDir: string;
@@ -12,7 +13,7 @@ let ports: Record<string, number>;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-start-'));
-  const [gateway, user, identity, pg, userMetrics, identityMetrics] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const [gateway, user, identity, pg, userMetrics, identityMetrics] = await freePorts(6);
   ports = { gateway, user, identity, pg, userMetrics, identityMetrics };
 });
 afterAll(async () => {

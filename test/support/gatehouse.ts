@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../../scripts/system/ports.js';
 import { System } from '../../scripts/system/system.js';
 import { HttpClient } from './http-client.js';
 
@@ -13,18 +13,6 @@ export interface TestGatehouse {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * A whole Gatehouse for one test file: a fresh embedded PostgreSQL and the
  * three apps as separate processes, on free ports. Cheap bcrypt and no IP
@@ -33,9 +21,7 @@ export function freePort(): Promise<number> {
 export async function startGatehouse(env: Record<string, string> = {}): Promise<TestGatehouse> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   const logs: string[] = [];
-  const [gateway, user, identity, pgPort, userMetrics, identityMetrics] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
-  );
+  const [gateway, user, identity, pgPort, userMetrics, identityMetrics] = await freePorts(6);
   const system = await System.start({
     ports: { gateway, user, identity },
     dataDir,

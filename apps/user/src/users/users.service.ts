@@ -4,7 +4,7 @@ import { AppError, violatedUniqueConstraint } from '#common';
 import { ErrorCode, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
 import type { Repository } from 'typeorm';
 import { LoginThrottle } from './login-throttle.js';
-import { findUserView } from './user-view.query.js';
+import { findUserView, toUserView } from './user-view.js';
 import { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
 
@@ -29,7 +29,7 @@ export class UsersService {
     } catch (error) {
       throw this.conflict(error) ?? error;
     }
-    return toView(user);
+    return toUserView(user);
   }
 
   async verifyCredentials({ username, password }: CredentialsDto): Promise<UserView> {
@@ -45,7 +45,7 @@ export class UsersService {
       throw new AppError(401, ErrorCode.InvalidCredentials, 'Invalid username or password');
     }
     this.throttle.reset(account);
-    return toView(user);
+    return toUserView(user);
   }
 
   /** The hot path of GET /me. */
@@ -76,14 +76,4 @@ export class UsersService {
         return undefined;
     }
   }
-}
-
-function toView(user: User): UserView {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    createdAt: user.createdAt.toISOString(),
-    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-  };
 }
