@@ -1,5 +1,4 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min, ValidateIf } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -54,9 +53,3 @@ export function Port(): PropertyDecorator {
   };
 }
 
-/** `true`/`false`/`1`/`0`, since `Boolean("false")` is true. */
-export function EnvBoolean(): PropertyDecorator {
-  return Transform(({ obj, key }) => ['true', '1'].includes(String(obj[key]).toLowerCase()));
-}
-
-export { IsOptional };
