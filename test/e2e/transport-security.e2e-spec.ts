@@ -1,4 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { UserPatterns } from '#contracts';
 import { makeCertificates, type Certificates } from '../support/certificates.js';
@@ -10,11 +13,19 @@ const RATE_LIMIT = 10;
 let gh: TestGatehouse;
 let ours: Certificates;
 let foreign: Certificates;
+let signingKey: KeyObject;
 
 beforeAll(async () => {
   ours = makeCertificates('ours');
   foreign = makeCertificates('foreign');
+  // Production mode: identity must be given its signing key; it generates none.
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  signingKey = keys.publicKey;
+  const keyFile = join(ours.dir, 'jwt-private-key.pem');
+  writeFileSync(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   gh = await startGatehouse({
+    NODE_ENV: 'production',
+    JWT_PRIVATE_KEY_FILE: keyFile,
     TCP_TLS_CA: ours.ca,
     TCP_TLS_CERT: ours.cert,
     TCP_TLS_KEY: ours.key,
@@ -68,6 +79,14 @@ describe('mutual TLS between the gateway and the services', () => {
   it('refuses a TLS caller whose certificate another CA signed', async () => {
     const reply = await callOverTls({ ca: readFileSync(ours.ca), cert: readFileSync(foreign.cert), key: readFileSync(foreign.key) });
     expect(isFailure(reply)).toBe(true);
+  });
+});
+
+describe('in production mode', () => {
+  it('signs access tokens with the key from JWT_PRIVATE_KEY_FILE', async () => {
+    const res = await gh.http.post('/register', { username: uniqueName('prod'), password: STRONG_PASSWORD });
+    expect(res.status).toBe(201);
+    expect(jwt.verify(res.body.accessToken, signingKey, { algorithms: ['ES256'] })).toMatchObject({ sub: res.body.user.id });
   });
 });
 

@@ -19,6 +19,7 @@ run('gateway', async () => {
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
+    abortOnError: false,
     // Fastify's own JSON parser only: no form bodies, which browsers could post cross-site without a preflight.
     bodyParser: false,
   });

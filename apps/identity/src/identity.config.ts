@@ -1,5 +1,6 @@
 import { BaseEnv, Port } from '#common';
 import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsSigningKeyFile } from './keys/signing-key-file.js';
 
 export class IdentityConfig extends BaseEnv {
   /** Where this service listens; 127.0.0.1 unless it must be reached from another host. */
@@ -42,5 +43,6 @@ export class IdentityConfig extends BaseEnv {
    */
   @ValidateIf((env: IdentityConfig) => env.isProduction || env.JWT_PRIVATE_KEY_FILE !== undefined)
   @IsString({ message: 'JWT_PRIVATE_KEY_FILE must name a PEM file of the ES256 signing key when NODE_ENV=production' })
+  @IsSigningKeyFile()
   JWT_PRIVATE_KEY_FILE?: string;
 }

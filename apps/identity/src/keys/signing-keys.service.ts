@@ -1,10 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ACCESS_TOKEN_ALGORITHM, type PublicKeySet } from '#contracts';
 import type { Repository } from 'typeorm';
 import { IdentityConfig } from '../identity.config.js';
+import { readSigningKeyFile } from './signing-key-file.js';
 import { SigningKey } from './signing-key.entity.js';
 
 export interface ActiveKey {
@@ -25,10 +25,10 @@ export class SigningKeysService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // The configuration has already checked that the file holds an ES256 key.
     const privateKey = this.config.JWT_PRIVATE_KEY_FILE
-      ? createPrivateKey(readFileSync(this.config.JWT_PRIVATE_KEY_FILE))
+      ? (readSigningKeyFile(this.config.JWT_PRIVATE_KEY_FILE) as KeyObject)
       : await this.developmentKey();
-    assertEs256(privateKey);
     const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
     const kid = thumbprint(jwk);
     this.active = { kid, privateKey };
@@ -51,12 +51,6 @@ export class SigningKeysService implements OnModuleInit {
     await this.keys.insert({ kid: thumbprint(jwk), privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string });
     this.logger.warn('Generated a development signing key; production needs JWT_PRIVATE_KEY_FILE');
     return privateKey;
-  }
-}
-
-function assertEs256(key: KeyObject): void {
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new Error('The signing key must be an EC P-256 private key (ES256)');
   }
 }
 

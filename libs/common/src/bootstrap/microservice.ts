@@ -28,6 +28,8 @@ export async function startMicroservice(
   const service = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
     ...tcpServerOptions({ host: endpoint.host, port: endpoint.port }, env),
     bufferLogs: true,
+    // Start-up errors reach run(), which prints a configuration error as one line.
+    abortOnError: false,
   });
   service.useLogger(service.get(Logger));
   const inFlight = new InFlight();
