@@ -4,11 +4,17 @@ import { registerDecorator } from 'class-validator';
 
 /** The ES256 private key in a PEM file, or the reason it cannot be one. */
 export function readSigningKeyFile(path: string): KeyObject | string {
+  let pem: Buffer;
   let key: KeyObject;
   try {
-    key = createPrivateKey(readFileSync(path));
+    pem = readFileSync(path);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? 'not a PEM private key';
+    return `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    return 'not a PEM private key';
   }
   const es256 = key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
   return es256 ? key : 'not an EC P-256 (ES256) key';
