@@ -1,4 +1,3 @@
-import { LEAK_PATTERNS, receivedBodies } from '../support/http-client.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 
 let gh: TestGatehouse;
@@ -264,15 +263,5 @@ describe('GET /health and the API docs', () => {
     const res = await gh.http.get('/nope');
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('NOT_FOUND');
-  });
-});
-
-describe('what leaves the gateway', () => {
-  it('never contains a password hash, a stack trace or SQL', () => {
-    expect(receivedBodies.length).toBeGreaterThan(50);
-    for (const body of receivedBodies) {
-      if (body.startsWith('<!DOCTYPE html') || body.startsWith('{"openapi"')) continue;
-      for (const pattern of LEAK_PATTERNS) expect(body).not.toMatch(pattern);
-    }
   });
 });
