@@ -1,7 +1,7 @@
 // The bare limit for GET /me: node:http + pg, no framework. Same work as the
 // gateway + user service: verify the ES256 access token (jsonwebtoken, as
 // @nestjs/jwt does underneath), then one SELECT by primary key.
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { ACCESS_TOKEN_PATTERN, announceReady, readYardstickEnv } from '../yardstick-env.js';
@@ -16,7 +16,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(json);
 }
 
-const server = createServer(async (req, res) => {
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' || req.url !== '/me') return send(res, 404, { statusCode: 404, code: 'NOT_FOUND' });
   let sub: unknown;
   try {
@@ -39,7 +39,9 @@ const server = createServer(async (req, res) => {
   } catch {
     send(res, 503, { statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
   }
-});
+}
+
+const server = createServer((req, res) => void handle(req, res));
 
 process.once('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
 server.listen(env.port, '127.0.0.1', () => announceReady('bare'));

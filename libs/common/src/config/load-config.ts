@@ -1,3 +1,5 @@
+// Implicit conversion reads the design:type metadata TypeScript emits for each variable.
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
