@@ -1,5 +1,5 @@
-import { BaseEnv, Port } from '#common';
-import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { BaseEnv, OptionalPort, Port } from '#common';
+import { IsInt, IsString, Matches, Min, ValidateIf } from 'class-validator';
 import { IsSigningKeyFile } from './keys/signing-key-file.js';
 
 export class IdentityConfig extends BaseEnv {
@@ -11,9 +11,7 @@ export class IdentityConfig extends BaseEnv {
   IDENTITY_PORT: number = 3002;
 
   /** Prometheus metrics over HTTP at /metrics on IDENTITY_HOST; 0 turns them off. */
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @OptionalPort()
   IDENTITY_METRICS_PORT: number = 9102;
 
   /** This service's own database; no other service reads it. */

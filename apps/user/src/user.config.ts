@@ -1,4 +1,4 @@
-import { BaseEnv, Port } from '#common';
+import { BaseEnv, OptionalPort, Port } from '#common';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 export class UserConfig extends BaseEnv {
@@ -10,9 +10,7 @@ export class UserConfig extends BaseEnv {
   USER_PORT: number = 3001;
 
   /** Prometheus metrics over HTTP at /metrics on USER_HOST; 0 turns them off. */
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @OptionalPort()
   USER_METRICS_PORT: number = 9101;
 
   /** This service's own database; no other service reads it. */

@@ -36,6 +36,8 @@ export async function startMicroservice(
   service.useGlobalPipes(createValidationPipe());
   service.useGlobalFilters(new RpcErrorFilter());
   service.useGlobalInterceptors(inFlight);
+  // Started before the signal handler that closes it is registered.
+  const metrics = await serveMetrics(endpoint.host, endpoint.metricsPort);
   // Refuse new messages, let started ones finish and their replies flush, then close transport and pool.
   stopGracefully(app, async () => {
     await inFlight.drain(DRAIN_TIMEOUT_MS);
@@ -44,6 +46,5 @@ export async function startMicroservice(
     metrics?.close();
   });
   await service.listen();
-  const metrics = await serveMetrics(endpoint.host, endpoint.metricsPort);
   announceReady(app, `tcp://${endpoint.host}:${endpoint.port}`);
 }

@@ -46,9 +46,18 @@ export class BaseEnv {
 
 /** Ports are integers in 1–65535; 0 is refused so a typo cannot pick a random port. */
 export function Port(): PropertyDecorator {
+  return portIn(1);
+}
+
+/** A port for something that can be switched off: 0 turns it off. */
+export function OptionalPort(): PropertyDecorator {
+  return portIn(0);
+}
+
+function portIn(lowest: number): PropertyDecorator {
   return (target, key) => {
     IsInt()(target, key);
-    Min(1)(target, key);
+    Min(lowest)(target, key);
     Max(65535)(target, key);
   };
 }

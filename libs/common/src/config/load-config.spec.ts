@@ -1,5 +1,5 @@
 import { IsString, Matches } from 'class-validator';
-import { BaseEnv, Port } from './base.env.js';
+import { BaseEnv, OptionalPort, Port } from './base.env.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 /** A small app config in the way every app declares its own. */
@@ -9,6 +9,9 @@ class ExampleConfig extends BaseEnv {
 
   @IsString()
   EXAMPLE_HOST: string = '127.0.0.1';
+
+  @OptionalPort()
+  EXAMPLE_METRICS_PORT: number = 9100;
 
   @Matches(/^postgres:\/\/.+/, { message: 'EXAMPLE_DATABASE_URL must be set to a postgres:// connection string' })
   EXAMPLE_DATABASE_URL: string;
@@ -26,6 +29,10 @@ describe('loadConfig', () => {
     expect(loadConfig(ExampleConfig, { ...required, EXAMPLE_PORT: '' }).EXAMPLE_PORT).toBe(3000);
   });
 
+  it('lets an optional port be 0, which turns it off', () => {
+    expect(loadConfig(ExampleConfig, { ...required, EXAMPLE_METRICS_PORT: '0' }).EXAMPLE_METRICS_PORT).toBe(0);
+  });
+
   it('drops variables it does not declare', () => {
     expect(loadConfig(ExampleConfig, { ...required, AWS_SECRET: 'x' })).not.toHaveProperty('AWS_SECRET');
   });
@@ -35,6 +42,8 @@ describe('loadConfig', () => {
     [{ ...required, EXAMPLE_PORT: 'eighty' }, 'EXAMPLE_PORT'],
     [{ ...required, EXAMPLE_PORT: '70000' }, 'EXAMPLE_PORT'],
     [{ ...required, EXAMPLE_PORT: '0' }, 'EXAMPLE_PORT'],
+    [{ ...required, EXAMPLE_METRICS_PORT: '-1' }, 'EXAMPLE_METRICS_PORT'],
+    [{ ...required, EXAMPLE_METRICS_PORT: '65536' }, 'EXAMPLE_METRICS_PORT'],
     [{ ...required, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...required, NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ ...required, TCP_TLS_CA: '/ca.pem' }, 'TCP_TLS_CERT'],
