@@ -2,9 +2,10 @@
 // code crosses app/lib boundaries only through #contracts and #common.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './tools/eslint/boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '*.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '*.config.js', 'tools/eslint/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,12 +18,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/libs/*', '**/apps/*'], message: 'Import shared code through #contracts or #common.' }] },
-      ],
-    },
+    files: ['**/*.ts'],
+    plugins: { gatehouse: { rules: { boundaries } } },
+    rules: { 'gatehouse/boundaries': 'error' },
   },
 );
