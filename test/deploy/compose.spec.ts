@@ -78,10 +78,15 @@ function dependsOnHealthy(name: string, dependency: string): boolean {
   return raw[dependency]?.condition === 'service_healthy';
 }
 
+/** The text Compose makes of `${NAME:-default}` when NAME is unset: the default. */
+function withDefaults(text: string): string {
+  return text.replace(/\$\{\w+:?-([^}]*)\}/g, (_whole, fallback: string) => fallback);
+}
+
 /** [published, target] of one `ports` entry, short ("3000:3000", "127.0.0.1:3000:3000/tcp") or long form. */
 function portMapping(entry: string | number | { target?: number | string; published?: number | string }): [string, string] {
   if (typeof entry === 'object') return [String(entry.published ?? ''), String(entry.target ?? '')];
-  const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+  const parts = withDefaults(String(entry)).replace(/\/(tcp|udp)$/, '').split(':');
   const target = parts[parts.length - 1];
   const published = parts.length > 1 ? parts[parts.length - 2] : '';
   return [published, target];
@@ -263,6 +268,30 @@ describe('docker-compose.yml', () => {
     ]) {
       expect(script).toMatch(statement);
     }
+  });
+});
+
+describe('docker-compose.yml under Compose v1 and the compose test', () => {
+  // docker-compose 1.29 (what `npm run test:compose` runs) rejects the whole file over a top-level `name:`.
+  it('has no top-level name', () => {
+    expect(Object.keys(parse(repoFile('docker-compose.yml')) as object)).not.toContain('name');
+  });
+
+  // test/compose/run.sh runs docker-compose.yml as it is: its override file may swap images and nothing else.
+  it("lets the compose test's override file change only image names, of services that exist", () => {
+    const override = parse(repoFile('test/compose/docker-compose.images.yml')) as Record<string, unknown>;
+    expect(Object.keys(override)).toEqual(['services']);
+    for (const [name, definition] of Object.entries(override.services as Record<string, object>)) {
+      expect({ name, exists: name in services }).toEqual({ name, exists: true });
+      expect({ name, keys: Object.keys(definition) }).toEqual({ name, keys: ['image'] });
+    }
+  });
+
+  // A service added to docker-compose.yml needs its line in test/compose/docker-compose.images.yml
+  // (the app image for another app), or `npm run test:compose` would try to pull its image.
+  it('gives the compose test an image for every service', () => {
+    const override = parse(repoFile('test/compose/docker-compose.images.yml')) as { services: Record<string, unknown> };
+    expect(Object.keys(override.services).sort()).toEqual(Object.keys(services).sort());
   });
 });
 
