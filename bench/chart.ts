@@ -55,13 +55,16 @@ function panel(bars: Bar[], x0: number, title: string, format: (value: number) =
 export function renderSvg(report: BenchReport): string {
   const ids = (Object.keys(SCENARIOS) as ScenarioId[]).filter((id) => report.scenarios[id]);
   const kind = (id: ScenarioId): Bar['kind'] => (id.startsWith('baseline') || id.startsWith('bare') ? 'yardstick' : 'system');
+  const bursts = [report.bursts?.register, report.bursts?.login].filter((burst) => burst !== undefined);
   const rates: Bar[] = [
     { label: `bcrypt ceiling (hashes/s)`, value: report.ceiling?.hashesPerSecond ?? Number.NaN, kind: 'ceiling' },
     ...ids.map((id) => ({ label: SCENARIOS[id], value: report.scenarios[id]!.requestsPerSecond, kind: kind(id) })),
+    ...bursts.map((burst) => ({ label: `${burst.name} (goodput)`, value: burst.goodputPerSecond, kind: 'system' as const })),
   ];
   const p99s: Bar[] = [
     { label: '', value: Number.NaN, kind: 'ceiling' },
     ...ids.map((id) => ({ label: SCENARIOS[id], value: report.scenarios[id]!.latencyMs.p99, kind: kind(id) })),
+    ...bursts.map((burst) => ({ label: burst.name, value: burst.latencyMs.p99, kind: 'system' as const })),
   ];
   const width = LABEL_WIDTH + 2 * PANEL_WIDTH + GAP + 80;
   const height = TOP + rates.length * ROW + 50;
@@ -85,7 +88,9 @@ export function renderSvg(report: BenchReport): string {
 ${labels.join('\n')}
 ${panel(rates, LABEL_WIDTH, 'requests/s (log scale)', formatRate)}
 ${panel(p99s, LABEL_WIDTH + PANEL_WIDTH + GAP + 40, 'p99 latency, ms (log scale)', formatMs, { value: 25, label: 'GET /me target 25 ms' })}
-<text x="10" y="${height - 10}" class="note">blue: Gatehouse (3 processes); grey: yardsticks (one-process NestJS baseline, bare node:http + pg); orange: bcrypt ceiling</text>
+<text x="10" y="${height - 10}" class="note">blue: Gatehouse (3 processes); grey: yardsticks (one-process NestJS baseline, bare node:http + pg); orange: bcrypt ceiling${
+    report.bursts?.register ? `; burst register: ${report.bursts.register.orphans ?? 'n/a'} orphan accounts` : ''
+  }</text>
 </svg>
 `;
 }

@@ -11,6 +11,8 @@ export interface BenchOptions {
   /** GET /me on the system, the baseline and the bare limit is measured in this many interleaved rounds. */
   meRounds: number;
   ceiling: { warmupS: number; measureS: number };
+  /** The burst scenarios: this many polite clients at once, for this long each (register, then login). */
+  burst: { connections: number; seconds: number };
   connections: {
     /** GET /me, on the system and both yardsticks. */
     me: number;
@@ -57,6 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     measureS: quick ? 1 : 10,
     meRounds: quick ? 1 : 3,
     ceiling: quick ? { warmupS: 0.3, measureS: 1.2 } : { warmupS: 1, measureS: 6 },
+    burst: { connections: 50, seconds: quick ? 3 : 20 },
     connections: { me: 50, bcrypt: 8, refresh: 16, mixed: 8 },
   };
 }

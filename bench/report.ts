@@ -1,5 +1,6 @@
 // Pure: the benchmark's report, its targets and its terminal table.
 import type { Ceiling } from './bcrypt-ceiling.js';
+import type { BurstResult } from './burst.js';
 import type { LoadResult } from './load.js';
 
 export const SCENARIOS = {
@@ -32,6 +33,8 @@ export interface BenchReport {
   /** Missing only when the run failed before measuring it. */
   ceiling?: Ceiling;
   scenarios: Partial<Record<ScenarioId, LoadResult>>;
+  /** Bursts of many polite clients at once (see burst.ts). */
+  bursts?: { register?: BurstResult; login?: BurstResult };
   /** Resident MB per process, after start-up (before any load) and at the end. */
   memory: { idle: Record<string, number | undefined>; end: Record<string, number | undefined> };
   phasesS: Record<string, number>;
@@ -76,7 +79,7 @@ export function comparisons(report: Pick<BenchReport, 'ceiling' | 'scenarios'>, 
   }
 }
 
-export function computeTargets(report: Pick<BenchReport, 'ceiling' | 'scenarios' | 'memory' | 'settings'>): Target[] {
+export function computeTargets(report: Pick<BenchReport, 'ceiling' | 'scenarios' | 'memory' | 'settings' | 'bursts'>): Target[] {
   const s = report.scenarios;
   const ceiling = report.ceiling?.hashesPerSecond;
   const atLeast = (label: string, value: number | undefined, to: number | undefined, share: number, unit: string): Target => {
@@ -100,6 +103,7 @@ export function computeTargets(report: Pick<BenchReport, 'ceiling' | 'scenarios'
       met: me !== undefined && me.latencyMs.p99 < 25,
     },
     { label: 'no errors (non-2xx or socket)', actual: String(errors), met: errors === 0 },
+    ...burstTargets(report.bursts, ceiling, atLeast),
     ...APPS.map((app) => {
       const mb = report.memory.idle[app];
       return {
@@ -108,6 +112,25 @@ export function computeTargets(report: Pick<BenchReport, 'ceiling' | 'scenarios'
         met: mb !== undefined && mb < IDLE_RSS_LIMIT_MB,
       };
     }),
+  ];
+}
+
+function burstTargets(
+  bursts: BenchReport['bursts'],
+  ceiling: number | undefined,
+  atLeast: (label: string, value: number | undefined, to: number | undefined, share: number, unit: string) => Target,
+): Target[] {
+  if (!bursts?.register && !bursts?.login) return [];
+  const all = [bursts.register, bursts.login].filter((burst): burst is BurstResult => burst !== undefined);
+  const timeouts = all.reduce((sum, burst) => sum + Object.entries(burst.statuses).filter(([key]) => key.startsWith('504')).reduce((n, [, count]) => n + count, 0), 0);
+  const unexpected = all.reduce((sum, burst) => sum + burst.unexpected + burst.failures, 0);
+  const orphans = (bursts.register?.orphans ?? 0) + (bursts.register?.missing ?? 0);
+  return [
+    atLeast('burst register goodput vs bcrypt ceiling', bursts.register?.goodputPerSecond, ceiling, 0.9, '/s'),
+    atLeast('burst login goodput vs bcrypt ceiling', bursts.login?.goodputPerSecond, ceiling, 0.9, '/s'),
+    { label: 'burst: no 504', actual: String(timeouts), met: timeouts === 0 },
+    { label: 'burst: every other answer a 503 with Retry-After or a 409', actual: `${unexpected} others`, met: unexpected === 0 },
+    { label: 'burst: no orphan accounts (and none missing)', actual: `${bursts.register?.orphans ?? 'n/a'} orphans, ${bursts.register?.missing ?? 'n/a'} missing`, met: bursts.register?.orphans === 0 && orphans === 0 },
   ];
 }
 
@@ -156,6 +179,23 @@ export function renderTable(report: BenchReport): string {
     table(rows, new Set([1, 2, 3, 4, 5, 6])),
     ...(c ? [`* hashes in flight on ${c.threads} libuv threads, measured with the system idle`] : []),
   ];
+
+  const bursts = [report.bursts?.register, report.bursts?.login].filter((burst): burst is BurstResult => burst !== undefined);
+  if (bursts.length) {
+    const burstHeader = ['burst (polite clients)', 'conns', 's', 'goodput/s', 'p50 ms', 'p99 ms', 'vs ceiling', 'answers'];
+    const burstRows = bursts.map((burst) => [
+      burst.name,
+      String(burst.connections),
+      String(burst.seconds),
+      formatRate(burst.goodputPerSecond),
+      formatMs(burst.latencyMs.p50),
+      formatMs(burst.latencyMs.p99),
+      pct(ratio(burst.goodputPerSecond, c?.hashesPerSecond)),
+      Object.entries(burst.statuses).map(([key, count]) => `${count} × ${key}`).join(', ') +
+        (burst.orphans === undefined ? '' : `; ${burst.orphans} orphans, ${burst.missing} missing`),
+    ]);
+    lines.push('', table([burstHeader, burstHeader.map((cell) => '-'.repeat(cell.length)), ...burstRows], new Set([1, 2, 3, 4, 5, 6])));
+  }
 
   const errorLines = (Object.keys(SCENARIOS) as ScenarioId[]).flatMap((id) => {
     const errors = report.scenarios[id]?.errors;

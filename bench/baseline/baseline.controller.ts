@@ -1,38 +1,29 @@
 import { Body, Controller, Get, Inject, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { RegisterUserDto, type UserView } from '#contracts';
 import bcrypt from 'bcrypt';
-import type { Repository } from 'typeorm';
 import { YARDSTICK_ENV } from './tokens.js';
 import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
-import { findUserView, toUserView } from '../../apps/user/src/users/user-view.js';
-import { User } from '../../apps/user/src/users/user.entity.js';
+import { toUserView, UsersRepository } from '../../apps/user/src/users/users.repository.js';
 import type { YardstickEnv } from '../yardstick-env.js';
 
 /** POST /register and GET /me doing in one process what gateway + user (+ identity) do in three. */
 @Controller()
 export class BaselineController {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
     @Inject(YARDSTICK_ENV) private readonly env: YardstickEnv,
   ) {}
 
   @Post('register')
   async register(@Body() dto: RegisterUserDto): Promise<UserView> {
-    const user = this.users.create({
-      username: dto.username,
-      email: dto.email ?? null,
-      passwordHash: await bcrypt.hash(dto.password, this.env.bcryptRounds),
-      lastLoginAt: null,
-    });
-    await this.users.insert(user);
-    return toUserView(user);
+    const passwordHash = await bcrypt.hash(dto.password, this.env.bcryptRounds);
+    return toUserView(await this.users.insert({ username: dto.username, email: dto.email ?? null, passwordHash }));
   }
 
   @Get('me')
   @UseGuards(BearerGuard)
   async me(@Req() request: AuthenticatedRequest): Promise<UserView> {
-    const user = await findUserView(this.users, request.userId);
+    const user = await this.users.findViewById(request.userId);
     if (!user) throw new UnauthorizedException();
     return user;
   }

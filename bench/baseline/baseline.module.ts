@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { migratedDataSource } from '#common';
 import type { YardstickEnv } from '../yardstick-env.js';
 import { BaselineController } from './baseline.controller.js';
 import { BearerGuard } from './bearer.guard.js';
 import { YARDSTICK_ENV } from './tokens.js';
 import { userDatabaseOptions } from '../../apps/user/src/database/database.options.js';
 import { User } from '../../apps/user/src/users/user.entity.js';
+import { UsersRepository } from '../../apps/user/src/users/users.repository.js';
 
 @Module({})
 export class BaselineModule {
@@ -15,7 +17,7 @@ export class BaselineModule {
       module: BaselineModule,
       imports: [
         // The user service's own entity, migrations and pool settings, on a database of its own.
-        TypeOrmModule.forRoot(userDatabaseOptions(env.databaseUrl)),
+        TypeOrmModule.forRootAsync({ useFactory: () => userDatabaseOptions(env.databaseUrl), dataSourceFactory: migratedDataSource }),
         TypeOrmModule.forFeature([User]),
       ],
       controllers: [BaselineController],
@@ -29,6 +31,7 @@ export class BaselineModule {
           }),
         },
         BearerGuard,
+        UsersRepository,
       ],
     };
   }

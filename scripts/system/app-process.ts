@@ -6,6 +6,8 @@ export type AppName = 'user' | 'identity' | 'gateway';
 
 export interface ManagedProcess<Name extends string = string> {
   name: Name;
+  /** The name in logs: the app's, or `user-2` for a second replica. */
+  label: string;
   pid: number;
   /** Resolves with the exit code (or signal) once the process is gone. */
   exited: Promise<number | string>;
@@ -21,8 +23,10 @@ export type AppProcess = ManagedProcess<AppName>;
 export function startApp(options: {
   root: string;
   name: AppName;
+  label?: string;
   env: Record<string, string>;
   log: (app: string, line: string) => void;
+  readyTimeoutMs?: number;
 }): Promise<AppProcess> {
   const script = join(options.root, 'dist', 'apps', options.name, 'src', 'main.js');
   return startProcess({ ...options, script });
@@ -36,18 +40,22 @@ export function startApp(options: {
 export function startProcess<Name extends string>(options: {
   root: string;
   name: Name;
+  label?: string;
   script: string;
   env: Record<string, string>;
   log: (source: string, line: string) => void;
+  readyTimeoutMs?: number;
 }): Promise<ManagedProcess<Name>> {
   const { root, name, script, env, log } = options;
+  const label = options.label ?? name;
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => log(name, line));
+    createInterface({ input: stream! }).on('line', (line) => log(label, line));
   }
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
@@ -56,16 +64,16 @@ export function startProcess<Name extends string>(options: {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name} did not become ready within ${READY_TIMEOUT_MS} ms`));
-    }, READY_TIMEOUT_MS);
+      reject(new Error(`${label} did not become ready within ${readyTimeoutMs} ms`));
+    }, readyTimeoutMs);
     child.on('message', (message: { ready?: string }) => {
       if (message?.ready !== name) return;
       clearTimeout(timer);
-      resolve({ name, pid: child.pid!, exited, stop: (graceMs) => stopChild(child, exited, graceMs) });
+      resolve({ name, label, pid: child.pid!, exited, stop: (graceMs) => stopChild(child, exited, graceMs) });
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before it was ready`));
+      reject(new Error(`${label} exited (${code}) before it was ready`));
     });
   });
 }

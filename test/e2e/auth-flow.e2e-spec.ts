@@ -1,8 +1,10 @@
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
+import { transportEnv } from '../support/transport-under-test.js';
 
 let gh: TestGatehouse;
 beforeAll(async () => {
-  gh = await startGatehouse();
+  // TCP here; auth-flow-nats.e2e-spec.ts runs this same file over NATS.
+  gh = await startGatehouse(transportEnv());
 });
 afterAll(async () => {
   await gh?.stop();
@@ -263,5 +265,28 @@ describe('GET /health and the API docs', () => {
     const res = await gh.http.get('/nope');
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('browser defaults: no CORS_ORIGINS, no REFRESH_COOKIE', () => {
+  it('give no origin cross-origin access', async () => {
+    const origin = 'https://app.example.test';
+    const preflight = await gh.http.request('OPTIONS', '/login', undefined, { origin, 'access-control-request-method': 'POST' });
+    const simple = await gh.http.get('/health', { origin });
+    for (const res of [preflight, simple]) {
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    }
+  });
+
+  it('return the refresh token in the body only, never cacheable', async () => {
+    const { body, headers } = await register();
+    const refreshed = await gh.http.post('/refresh', { refreshToken: body.refreshToken });
+    for (const res of [{ headers }, refreshed]) {
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    expect(refreshed.body.refreshToken).toEqual(expect.any(String));
   });
 });

@@ -1,4 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +15,15 @@ let ports: Record<string, number>;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-start-'));
-  const [gateway, user, identity, pg, userMetrics, identityMetrics] = await freePorts(6);
-  ports = { gateway, user, identity, pg, userMetrics, identityMetrics };
+  const [gateway, user, identity, pg, gatewayMetrics, userMetrics, identityMetrics] = await freePorts(7);
+  ports = { gateway, user, identity, pg, gatewayMetrics, userMetrics, identityMetrics };
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
 /** `npm start` minus the build step: the launcher script itself, as its own process. */
-function launch(): Promise<{ child: ChildProcess; output: string[] }> {
+function launch(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string[] }> {
   const child = spawn(process.execPath, [join(projectRoot(), 'dist/scripts/start.js')], {
     env: {
       ...process.env,
@@ -30,13 +32,16 @@ function launch(): Promise<{ child: ChildProcess; output: string[] }> {
       USER_PORT: String(ports.user),
       IDENTITY_PORT: String(ports.identity),
       EMBEDDED_PG_PORT: String(ports.pg),
+      GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
       USER_METRICS_PORT: String(ports.userMetrics),
       IDENTITY_METRICS_PORT: String(ports.identityMetrics),
       BCRYPT_ROUNDS: '4',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
@@ -83,6 +88,78 @@ describe('npm start', () => {
       const again = new Promise((resolve) => second.child.once('exit', resolve));
       second.child.kill('SIGINT');
       await again;
+    }
+  });
+});
+
+/** The launcher's child running `apps/<app>`, from its command line. */
+function appPid(launcher: number, app: string): number | undefined {
+  return childPids(launcher).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`apps/${app}/src/main.js`);
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function until<T>(what: string, probe: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
+    const value = await probe();
+    if (value) return value;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function stopLauncher(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+describe('npm start heals', () => {
+  it('restarts a SIGKILLed user service (logged, with backoff) and serves registrations again without Ctrl-C', async () => {
+    const http = new HttpClient(`http://127.0.0.1:${ports.gateway}`);
+    const launched = await launch();
+    try {
+      const before = appPid(launched.child.pid!, 'user')!;
+      expect(before).toBeDefined();
+      process.kill(before, 'SIGKILL');
+      await until('the restart', () => launched.output.find((line) => /user restarted \(pid \d+\)/.test(line)));
+      expect(launched.output.some((line) => /user exited \(SIGKILL\); restarting it in \d+ ms/.test(line))).toBe(true);
+      expect(appPid(launched.child.pid!, 'user')).not.toBe(before);
+      const registered = await until('a registration', async () => {
+        const res = await http.post('/register', { username: uniqueName('heal'), password: STRONG_PASSWORD });
+        return res.status === 201 ? res : undefined;
+      });
+      expect(registered.status).toBe(201);
+      expect(launched.child.exitCode).toBeNull();
+    } finally {
+      await stopLauncher(launched.child);
+    }
+  });
+
+  it('comes up again after kill -9 of the launcher, stopping the PostgreSQL it left behind, with the accounts made before', async () => {
+    const http = new HttpClient(`http://127.0.0.1:${ports.gateway}`);
+    const credentials = { username: uniqueName('k9'), password: STRONG_PASSWORD };
+    const first = await launch();
+    expect((await http.post('/register', credentials)).status).toBe(201);
+    const apps = ['gateway', 'user', 'identity'].map((app) => appPid(first.child.pid!, app)!);
+    const postgres = childPids(first.child.pid!).find((pid) => !apps.includes(pid))!;
+
+    first.child.kill('SIGKILL');
+    // The apps notice their launcher is gone and stop; PostgreSQL does not: it is what the next start must handle.
+    await until('the apps to exit', () => apps.every((pid) => !isRunning(pid)));
+    expect(isRunning(postgres)).toBe(true);
+
+    const second = await launch();
+    try {
+      expect(second.output.some((line) => line.includes('still running') && line.includes('stopping it first'))).toBe(true);
+      expect(isRunning(postgres)).toBe(false);
+      expect((await http.post('/login', credentials)).status).toBe(200);
+    } finally {
+      await stopLauncher(second.child);
     }
   });
 });

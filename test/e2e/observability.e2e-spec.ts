@@ -32,7 +32,9 @@ describe('correlation ids', () => {
 
     const tagged = (app: string) => logsOf(app).filter((record) => record.reqId === requestId);
     await eventually(() => tagged('user').length >= 2);
-    expect(tagged('gateway')).toEqual([expect.objectContaining({ msg: 'request completed', responseTime: expect.any(Number) })]);
+    expect(tagged('gateway')).toEqual([
+      expect.objectContaining({ msg: 'request completed', method: 'POST', url: '/login', statusCode: 200, responseTime: expect.any(Number) }),
+    ]);
     expect(tagged('user').map((r) => r.rpc.pattern).sort()).toEqual(['user.logged_in', 'user.verify_credentials']);
     expect(tagged('identity').map((r) => r.rpc.pattern)).toEqual(['identity.issue_tokens']);
     for (const record of [...tagged('user'), ...tagged('identity')]) expect(record.responseTime).toEqual(expect.any(Number));
@@ -59,16 +61,22 @@ describe('logs', () => {
 });
 
 describe('GET /metrics', () => {
-  it('exposes HTTP and RPC latency histograms and the process metrics in Prometheus text', async () => {
+  it('is not served on the public port', async () => {
+    const res = await gh.http.get('/metrics');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.any(String) });
+  });
+
+  it("exposes the gateway's HTTP and RPC latency histograms and process metrics in Prometheus text on its metrics port", async () => {
     const credentials = { username: uniqueName('metric'), password: STRONG_PASSWORD };
     await gh.http.post('/register', credentials);
     await gh.http.post('/login', credentials);
     await gh.http.post('/login', { ...credentials, password: 'wrong-password-1' });
 
-    const res = await gh.http.get('/metrics');
+    const res = await fetch(`http://127.0.0.1:${gh.system.envOf('gateway').GATEWAY_METRICS_PORT}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    const text = res.text;
+    const text = await res.text();
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{.*method="POST".*route="\/login".*status_code="200".*\} [1-9]/m);
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/login".*status_code="401".*\} [1-9]/m);
     expect(text).toMatch(/^rpc_client_duration_seconds_count\{.*service="user".*pattern="user.verify_credentials".*outcome="ok".*\} [1-9]/m);

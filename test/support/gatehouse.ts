@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../scripts/system/ports.js';
-import { System } from '../../scripts/system/system.js';
+import { System, type SystemOptions } from '../../scripts/system/system.js';
 import { HttpClient } from './http-client.js';
 
 export interface TestGatehouse {
@@ -16,21 +16,29 @@ export interface TestGatehouse {
 /**
  * A whole Gatehouse for one test file: a fresh embedded PostgreSQL and the
  * three apps as separate processes, on free ports. Cheap bcrypt and no IP
- * rate limit unless the file asks for them.
+ * rate limit unless the file asks for them. `TRANSPORT=nats` with `NATS_URL`
+ * in `env` runs it over NATS, where `replicas` may ask for several of a service.
  */
-export async function startGatehouse(env: Record<string, string> = {}): Promise<TestGatehouse> {
+export async function startGatehouse(
+  env: Record<string, string> = {},
+  options: { replicas?: SystemOptions['replicas'] } = {},
+): Promise<TestGatehouse> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   const logs: string[] = [];
-  const [gateway, user, identity, pgPort, userMetrics, identityMetrics] = await freePorts(6);
+  const [gateway, user, identity, pgPort, gatewayMetrics, userMetrics, identityMetrics] = await freePorts(7);
   const system = await System.start({
     ports: { gateway, user, identity },
     dataDir,
     pgPort,
+    transport: env.TRANSPORT === 'nats' ? 'nats' : 'tcp',
+    natsUrl: env.NATS_URL,
+    replicas: options.replicas,
     env: {
       NODE_ENV: 'test',
       BCRYPT_ROUNDS: '4',
       AUTH_RATE_LIMIT: '0',
       RPC_TIMEOUT_MS: '2000',
+      GATEWAY_METRICS_PORT: String(gatewayMetrics),
       USER_METRICS_PORT: String(userMetrics),
       IDENTITY_METRICS_PORT: String(identityMetrics),
       ...env,

@@ -1,25 +1,23 @@
-import { BaseEnv, Port } from '#common';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  BaseEnv,
+  Flag,
+  OptionalPort,
+  WithGatewayEndpoint,
+  WithIdentityEndpoint,
+  WithRefreshTokenTtl,
+  WithTransport,
+  WithTokenAudience,
+  WithUserEndpoint,
+} from '#common';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
-export class GatewayConfig extends BaseEnv {
-  /** The public HTTP entry; set 0.0.0.0 to listen on every interface (the compose file does). */
-  @IsString()
-  GATEWAY_HOST: string = '127.0.0.1';
+/** A comma-separated list of origins (`scheme://host[:port]`, no path), or empty. */
+const ORIGIN_LIST = /^$|^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/;
 
-  @Port()
-  GATEWAY_PORT: number = 3000;
-
-  @IsString()
-  USER_HOST: string = '127.0.0.1';
-
-  @Port()
-  USER_PORT: number = 3001;
-
-  @IsString()
-  IDENTITY_HOST: string = '127.0.0.1';
-
-  @Port()
-  IDENTITY_PORT: number = 3002;
+export class GatewayConfig extends WithTransport(WithRefreshTokenTtl(WithTokenAudience(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv)))))) {
+  /** Prometheus metrics over HTTP at /metrics on GATEWAY_HOST, never on the public port; 0 turns them off. */
+  @OptionalPort()
+  GATEWAY_METRICS_PORT: number = 9100;
 
   /** Longest wait for one TCP reply before answering 504. */
   @IsInt()
@@ -44,11 +42,29 @@ export class GatewayConfig extends BaseEnv {
   @Matches(/^(true|false|[0-9a-fA-F.:/, ]+)$/, { message: 'TRUST_PROXY must be true, false or a list of proxy addresses' })
   TRUST_PROXY: string = 'false';
 
-  @IsString()
-  JWT_ISSUER: string = 'gatehouse';
+  /**
+   * Browser origins allowed to call the API cross-origin, with credentials
+   * (e.g. `https://app.example.com,http://localhost:5173`). Empty: none.
+   */
+  @Matches(ORIGIN_LIST, { message: 'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com' })
+  CORS_ORIGINS: string = '';
 
-  @IsString()
-  JWT_AUDIENCE: string = 'gatehouse';
+  /**
+   * Cookie mode for browsers: register, login and refresh put the refresh
+   * token in an HttpOnly cookie instead of the body; /refresh and /logout read it.
+   */
+  @Flag()
+  REFRESH_COOKIE: boolean = false;
+
+  /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+  @Flag()
+  DOCS_ENABLED: boolean = true;
+
+  get corsOrigins(): string[] {
+    return this.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+  }
 
   /** In the form Fastify's `trustProxy` takes. */
   get trustProxy(): boolean | string {

@@ -3,13 +3,13 @@ import { loggingModule } from '#common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
-import { AuthController } from './auth/auth.controller.js';
-import { AuthService } from './auth/auth.service.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { JwtVerifierProvider } from './auth/jwt-verifier.provider.js';
 import { PublicKeysCache } from './auth/public-keys.cache.js';
+import { RefreshCookie } from './sessions/refresh-cookie.js';
 import { GatewayConfig } from './gateway.config.js';
 import { HealthController } from './health/health.controller.js';
-import { MetricsController } from './observability/metrics.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
@@ -28,14 +28,15 @@ export class GatewayModule {
           skipIf: () => config.AUTH_RATE_LIMIT === 0,
         }),
       ],
-      controllers: [AuthController, UsersController, HealthController, MetricsController],
+      controllers: [SessionsController, UsersController, HealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
-        AuthService,
+        SessionsService,
         UsersService,
         PublicKeysCache,
         JwtVerifierProvider,
         AccessTokenGuard,
+        RefreshCookie,
       ],
     };
   }

@@ -1,13 +1,23 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { announceReady, collectProcessMetrics, createValidationPipe, loadConfig, requestIdFrom, run, stopGracefully } from '#common';
+import {
+  announceReady,
+  collectProcessMetrics,
+  createValidationPipe,
+  loadConfig,
+  requestIdFrom,
+  run,
+  serveMetrics,
+  stopGracefully,
+} from '#common';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { setupSwagger } from './docs/swagger.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { traceRequests } from './observability/request-tracing.js';
-import { HttpErrorFilter } from './rpc/http-error.filter.js';
+import { HttpErrorFilter } from './errors/http-error.filter.js';
+import { secureHttp } from './security/http-security.js';
 
 run('gateway', async () => {
   const config = loadConfig(GatewayConfig);
@@ -24,12 +34,19 @@ run('gateway', async () => {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Before any route exists, so that every route, Swagger's included, gets these hooks.
+  await secureHttp(app, config);
   traceRequests(app.getHttpAdapter().getInstance(), await app.resolve(PinoLogger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
+  // Its own port, never the public one; started before the signal handler that closes it.
+  const metrics = await serveMetrics(config.GATEWAY_HOST, config.GATEWAY_METRICS_PORT);
   // Fastify's close stops accepting and waits for requests in flight.
-  stopGracefully('gateway', () => app.close());
-  setupSwagger(app);
+  stopGracefully('gateway', async () => {
+    await app.close();
+    metrics?.close();
+  });
+  if (config.DOCS_ENABLED) setupSwagger(app);
   await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
   announceReady('gateway', `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`);
 });

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { loggingModule } from '#common';
+import { DatabaseHealthController, loggingModule, migratedDataSource } from '#common';
+import { IdentityPatterns } from '#contracts';
 import { identityDatabaseOptions } from './database/database.options.js';
-import { HealthController } from './health/health.controller.js';
 import { IdentityConfig } from './identity.config.js';
 import { KeysController } from './keys/keys.controller.js';
 import { SigningKey } from './keys/signing-key.entity.js';
@@ -12,6 +12,7 @@ import { AccessTokenSigner } from './sessions/access-token.signer.js';
 import { RefreshToken } from './sessions/refresh-token.entity.js';
 import { Session } from './sessions/session.entity.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { SessionsRepository } from './sessions/sessions.repository.js';
 import { SessionsService } from './sessions/sessions.service.js';
 
 @Module({})
@@ -21,12 +22,15 @@ export class IdentityModule {
       module: IdentityModule,
       imports: [
         loggingModule('identity', config, 'microservice'),
-        TypeOrmModule.forRoot(identityDatabaseOptions(config.IDENTITY_DATABASE_URL)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => identityDatabaseOptions(config.IDENTITY_DATABASE_URL),
+          dataSourceFactory: migratedDataSource,
+        }),
         TypeOrmModule.forFeature([SigningKey, Session, RefreshToken]),
         JwtModule.register({}),
       ],
-      controllers: [SessionsController, KeysController, HealthController],
-      providers: [{ provide: IdentityConfig, useValue: config }, SigningKeysService, SessionsService, AccessTokenSigner],
+      controllers: [SessionsController, KeysController, DatabaseHealthController(IdentityPatterns.Health)],
+      providers: [{ provide: IdentityConfig, useValue: config }, SigningKeysService, SessionsService, SessionsRepository, AccessTokenSigner],
     };
   }
 }

@@ -1,20 +1,13 @@
-import { BaseEnv, OptionalPort, Port } from '#common';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { BaseEnv, OptionalPort, PostgresUrl, WithTransport, WithUserEndpoint } from '#common';
+import { IsInt, Max, Min } from 'class-validator';
 
-export class UserConfig extends BaseEnv {
-  /** Where this service listens; 127.0.0.1 unless it must be reached from another host. */
-  @IsString()
-  USER_HOST: string = '127.0.0.1';
-
-  @Port()
-  USER_PORT: number = 3001;
-
+export class UserConfig extends WithTransport(WithUserEndpoint(BaseEnv)) {
   /** Prometheus metrics over HTTP at /metrics on USER_HOST; 0 turns them off. */
   @OptionalPort()
   USER_METRICS_PORT: number = 9101;
 
   /** This service's own database; no other service reads it. */
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'USER_DATABASE_URL must be set to a postgres:// connection string' })
+  @PostgresUrl()
   USER_DATABASE_URL: string;
 
   /** bcrypt cost: each step doubles the work of a hash. */

@@ -1,5 +1,6 @@
 export * from './errors/error-code.js';
 export * from './errors/error-payload.js';
+export * from './rpc/wire.js';
 export * from './validation/error-context.js';
 export * from './validation/password.validators.js';
 export * from './user/user.patterns.js';
@@ -11,5 +12,6 @@ export * from './user/user.view.js';
 export * from './identity/identity.patterns.js';
 export * from './identity/issue-tokens.dto.js';
 export * from './identity/refresh-token.dto.js';
+export * from './identity/revoke-user-sessions.dto.js';
 export * from './identity/token-pair.js';
 export * from './health/service-health.js';

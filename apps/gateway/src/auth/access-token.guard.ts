@@ -1,14 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppError } from '#common';
+import type { AccessClaims } from '#contracts';
 import type { FastifyRequest } from 'fastify';
-
-export interface AccessClaims {
-  sub: string;
-  sid: string;
-  iat: number;
-  exp: number;
-}
 
 export type AuthenticatedRequest = FastifyRequest & { auth: AccessClaims };
 

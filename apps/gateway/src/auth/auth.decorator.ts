@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AccessClaims, AuthenticatedRequest } from './access-token.guard.js';
+import type { AccessClaims } from '#contracts';
+import type { AuthenticatedRequest } from './access-token.guard.js';
 
 /** The verified access-token claims of a route behind AccessTokenGuard. */
 export const Auth = createParamDecorator(

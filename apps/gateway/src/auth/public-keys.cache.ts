@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ACCESS_TOKEN_ALGORITHM, IdentityPatterns, type PublicKeySet } from '#contracts';
-import { IdentityClient } from '../rpc/service-client.js';
+import { ACCESS_TOKEN_ALGORITHM, IdentityPatterns } from '#contracts';
+import { IdentityClient } from '../rpc/clients.js';
 
 /** A token with an unknown `kid` may trigger a re-fetch, but not more often than this. */
 const MIN_REFETCH_INTERVAL_MS = 5_000;
@@ -33,7 +33,7 @@ export class PublicKeysCache {
   }
 
   private async fetch(): Promise<void> {
-    const { keys } = await this.identity.send<PublicKeySet>(IdentityPatterns.PublicKeys, {}, { retry: true });
+    const { keys } = await this.identity.send(IdentityPatterns.PublicKeys, {}, { retry: true });
     this.keys = new Map(
       keys
         .filter((jwk) => jwk.alg === ACCESS_TOKEN_ALGORITHM)

@@ -4,7 +4,9 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthChe
 import { AppError } from '#common';
 import { ErrorCode, IdentityPatterns, UserPatterns, type ServiceHealth } from '#contracts';
 import type { FastifyReply } from 'fastify';
-import { IdentityClient, UserClient, type ServiceClient } from '../rpc/service-client.js';
+import { errorBody } from '../errors/error-body.js';
+import { IdentityClient, UserClient } from '../rpc/clients.js';
+import { TransportProbe } from '../rpc/transport-probe.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -14,31 +16,42 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly users: UserClient,
     private readonly identity: IdentityClient,
+    private readonly transport: TransportProbe,
   ) {}
 
-  /** 200 when gateway, user, identity and their databases answer; 503 naming what is down. */
+  /** 200 when gateway, user, identity and their databases (and, under TRANSPORT=nats, the NATS server) answer; 503 naming what is down. */
   @Get()
   @HealthCheck()
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult | object> {
     try {
       return await this.health.check([
         () => this.indicators.check('gateway').up(),
-        () => this.service('user', this.users, UserPatterns.Health),
-        () => this.service('identity', this.identity, IdentityPatterns.Health),
+        ...(this.transport.transport === 'nats' ? [() => this.nats()] : []),
+        () => this.service('user', () => this.users.send(UserPatterns.Health, {})),
+        () => this.service('identity', () => this.identity.send(IdentityPatterns.Health, {})),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const body = error.getResponse() as HealthCheckResult;
       void reply.status(503);
       const down = Object.keys(body.error ?? {});
-      return { statusCode: 503, error: 'Service Unavailable', code: ErrorCode.ServiceUnavailable, message: `Down: ${down.join(', ')}`, ...body };
+      return { ...errorBody(new AppError(ErrorCode.ServiceUnavailable, `Down: ${down.join(', ')}`)), ...body };
     }
   }
 
-  private async service(key: string, client: ServiceClient, pattern: string) {
+  private async nats() {
+    const indicator = this.indicators.check('nats');
+    try {
+      return indicator.up(await this.transport.check());
+    } catch {
+      return indicator.down({ message: 'the NATS server does not answer' });
+    }
+  }
+
+  private async service(key: string, check: () => Promise<ServiceHealth>) {
     const indicator = this.indicators.check(key);
     try {
-      return indicator.up({ ...(await client.send<ServiceHealth>(pattern, {})) });
+      return indicator.up({ ...(await check()) });
     } catch (error) {
       return indicator.down({ message: error instanceof AppError ? String(error.detail) : 'unreachable' });
     }

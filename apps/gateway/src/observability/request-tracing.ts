@@ -24,12 +24,16 @@ export function traceRequests(fastify: FastifyInstance, logger: PinoLogger): voi
     done();
   });
   // After the body is parsed: parsing can lose an async context entered earlier.
-  fastify.addHook('preValidation', (request, _reply, done) => requestContext.run(request.id, done));
+  fastify.addHook('preValidation', (request, _reply, done) =>
+    requestContext.run(request.id, done, () => request.raw.socket?.destroyed ?? false),
+  );
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     httpSeconds.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    // Flat fields: under `res`, pino's standard serializer would read a real
+    // response object and log `statusCode: null` for this plain one.
     logger.info(
-      { reqId: request.id, req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+      { reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) },
       'request completed',
     );
     done();

@@ -1,21 +1,19 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
-import { requestContext, tcpClientOptions, type BaseEnv, type TcpEndpoint } from '#common';
+import { clientTransport, stampPacket, type TcpEndpoint, type TransportEnv } from '#common';
 import { IDENTITY_SERVICE, USER_SERVICE } from '#contracts';
 import { GatewayConfig } from '../gateway.config.js';
-import { IdentityClient, UserClient } from './service-client.js';
 
-/** Every outgoing message carries the HTTP request's correlation id, outside the payload. */
-function createProxy(endpoint: TcpEndpoint, env: BaseEnv): ClientProxy {
-  const proxy = ClientProxyFactory.create(tcpClientOptions(endpoint, env));
-  proxy.setOnDispatchHook((packet) => {
-    const requestId = requestContext.currentId();
-    if (requestId) packet.metadata = { ...packet.metadata, requestId };
-  });
+import { IdentityClient, UserClient } from './clients.js';
+import { TransportProbe } from './transport-probe.js';
+
+function createProxy(endpoint: TcpEndpoint, env: TransportEnv): ClientProxy {
+  const proxy = ClientProxyFactory.create(clientTransport('gateway', endpoint, env));
+  proxy.setOnDispatchHook(stampPacket);
   return proxy;
 }
 
-/** The TCP clients for user and identity. They connect on first use, so the gateway starts even when a service is down. */
+/** The clients for user and identity (TCP or NATS, per TRANSPORT). They connect on first use, so the gateway starts even when a service is down. */
 @Module({})
 export class RpcModule implements OnApplicationShutdown {
   constructor(
@@ -29,7 +27,10 @@ export class RpcModule implements OnApplicationShutdown {
 
   static forRoot(config: GatewayConfig): DynamicModule {
     const userProxy = { provide: USER_SERVICE, useFactory: () => createProxy({ host: config.USER_HOST, port: config.USER_PORT }, config) };
-    const identityProxy = { provide: IDENTITY_SERVICE, useFactory: () => createProxy({ host: config.IDENTITY_HOST, port: config.IDENTITY_PORT }, config) };
+    const identityProxy = {
+      provide: IDENTITY_SERVICE,
+      useFactory: () => createProxy({ host: config.IDENTITY_HOST, port: config.IDENTITY_PORT }, config),
+    };
     return {
       module: RpcModule,
       global: true,
@@ -37,9 +38,14 @@ export class RpcModule implements OnApplicationShutdown {
         userProxy,
         identityProxy,
         { provide: UserClient, inject: [USER_SERVICE], useFactory: (proxy: ClientProxy) => new UserClient(proxy, 'user', config.RPC_TIMEOUT_MS) },
-        { provide: IdentityClient, inject: [IDENTITY_SERVICE], useFactory: (proxy: ClientProxy) => new IdentityClient(proxy, 'identity', config.RPC_TIMEOUT_MS) },
+        { provide: TransportProbe, inject: [USER_SERVICE], useFactory: (proxy: ClientProxy) => new TransportProbe(config.TRANSPORT, proxy) },
+        {
+          provide: IdentityClient,
+          inject: [IDENTITY_SERVICE],
+          useFactory: (proxy: ClientProxy) => new IdentityClient(proxy, 'identity', config.RPC_TIMEOUT_MS),
+        },
       ],
-      exports: [UserClient, IdentityClient],
+      exports: [UserClient, IdentityClient, TransportProbe],
     };
   }
 }

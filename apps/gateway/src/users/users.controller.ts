@@ -1,7 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { UserView } from '#contracts';
-import { AccessTokenGuard, type AccessClaims } from '../auth/access-token.guard.js';
+import { UserView, type AccessClaims } from '#contracts';
+import { AccessTokenGuard } from '../auth/access-token.guard.js';
 import { Auth } from '../auth/auth.decorator.js';
 import { ApiErrorResponses } from '../docs/api-error-responses.js';
 import { UsersService } from './users.service.js';

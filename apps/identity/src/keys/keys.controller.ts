@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
+import { IdentityMessage } from '../identity.handlers.js';
 import { IdentityPatterns, type PublicKeySet } from '#contracts';
 import { SigningKeysService } from './signing-keys.service.js';
 
@@ -7,7 +7,7 @@ import { SigningKeysService } from './signing-keys.service.js';
 export class KeysController {
   constructor(private readonly keys: SigningKeysService) {}
 
-  @MessagePattern(IdentityPatterns.PublicKeys)
+  @IdentityMessage(IdentityPatterns.PublicKeys)
   publicKeys(): PublicKeySet {
     return this.keys.publicKeys();
   }

@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ACCESS_TOKEN_ALGORITHM, type PublicKeySet } from '#contracts';
 import type { Repository } from 'typeorm';
+import { lockInTransaction, SIGNING_KEY_LOCK } from '#common';
 import { IdentityConfig } from '../identity.config.js';
 import { readSigningKeyFile } from './signing-key-file.js';
 import { SigningKey } from './signing-key.entity.js';
@@ -43,14 +44,22 @@ export class SigningKeysService implements OnModuleInit {
     return this.publicSet;
   }
 
-  private async developmentKey(): Promise<KeyObject> {
-    const [stored] = await this.keys.find({ order: { createdAt: 'DESC' }, take: 1 });
-    if (stored) return createPrivateKey(stored.privateKey);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-    await this.keys.insert({ kid: thumbprint(jwk), privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string });
-    this.logger.warn('Generated a development signing key; production needs JWT_PRIVATE_KEY_FILE');
-    return privateKey;
+  /**
+   * The stored development key, or a new one. Under an advisory lock, so of
+   * several replicas starting on an empty database one generates it and the
+   * others read it: all sign with the same key.
+   */
+  private developmentKey(): Promise<KeyObject> {
+    return this.keys.manager.transaction(async (manager) => {
+      await lockInTransaction(manager, SIGNING_KEY_LOCK);
+      const [stored] = await manager.find(SigningKey, { order: { createdAt: 'DESC' }, take: 1 });
+      if (stored) return createPrivateKey(stored.privateKey);
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+      await manager.insert(SigningKey, { kid: thumbprint(jwk), privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string });
+      this.logger.warn('Generated a development signing key; production needs JWT_PRIVATE_KEY_FILE');
+      return privateKey;
+    });
   }
 }
 

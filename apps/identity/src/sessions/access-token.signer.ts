@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ACCESS_TOKEN_ALGORITHM } from '#contracts';
+import { ACCESS_TOKEN_ALGORITHM, type AccessClaims } from '#contracts';
 import { IdentityConfig } from '../identity.config.js';
 import { SigningKeysService } from '../keys/signing-keys.service.js';
 
@@ -23,8 +23,9 @@ export class AccessTokenSigner {
     const ttl = this.config.ACCESS_TOKEN_TTL;
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + ttl;
+    const claims: AccessClaims = { sub: userId, sid: sessionId, iat, exp };
     const accessToken = this.jwt.sign(
-      { sub: userId, sid: sessionId, iat, exp },
+      claims,
       {
         privateKey,
         algorithm: ACCESS_TOKEN_ALGORITHM,

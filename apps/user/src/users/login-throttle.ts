@@ -25,7 +25,7 @@ export class LoginThrottle {
     const window = this.current(account, now);
     if (window && window.failures >= this.config.LOGIN_MAX_FAILURES) {
       const retryAfter = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
-      throw new AppError(429, ErrorCode.RateLimited, 'Too many failed logins for this account; try again later', retryAfter);
+      throw new AppError(ErrorCode.RateLimited, 'Too many failed logins for this account; try again later', retryAfter);
     }
   }
 

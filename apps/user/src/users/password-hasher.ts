@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Admission, type Deadline } from '#common';
 import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts';
 import bcrypt from 'bcrypt';
-import pLimit, { type LimitFunction } from 'p-limit';
 import { Histogram } from 'prom-client';
 import { UserConfig } from '../user.config.js';
 
@@ -13,6 +13,12 @@ const bcryptSeconds = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2],
 });
 
+/**
+ * Time a caller still needs after the hash: the INSERT (or the credential
+ * check) and the reply's trip back, so a hash that just makes it is still useful.
+ */
+const AFTER_HASH_MS = 100;
+
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   /** Compared against when there is no account, so an unknown username costs a real bcrypt compare. */
@@ -21,33 +27,48 @@ export class PasswordHasher implements OnModuleInit {
    * bcrypt runs on libuv's thread pool, which the pg driver needs too (SCRAM
    * authentication of a new pool connection). Hashes may take every thread but
    * one, so a burst of logins cannot queue the database behind them until a
-   * connection attempt times out. Raise UV_THREADPOOL_SIZE on machines with
-   * more cores than the default 4 threads.
+   * connection attempt times out. In front of that pool, admission control
+   * refuses at once what could not finish before its caller's deadline.
    */
-  private readonly slots: LimitFunction;
+  private readonly admission: Admission;
 
   constructor(private readonly config: UserConfig) {
-    this.slots = pLimit(Math.max(1, config.UV_THREADPOOL_SIZE - 1));
+    this.admission = new Admission('password hashing', Math.max(1, config.UV_THREADPOOL_SIZE - 1), 0, AFTER_HASH_MS);
   }
 
+  /**
+   * The decoy hash, and a first measure of a hash's time with every slot busy,
+   * as under load (the cost factor, the cores and the thread pool all show in it).
+   */
   async onModuleInit(): Promise<void> {
-    this.decoyHash = await bcrypt.hash(randomBytes(32).toString('hex'), this.config.BCRYPT_ROUNDS);
+    const secret = randomBytes(32).toString('hex');
+    const warmups = Array.from({ length: this.admission.concurrency }, async () => {
+      const started = performance.now();
+      const hash = await bcrypt.hash(secret, this.config.BCRYPT_ROUNDS);
+      this.admission.record(performance.now() - started, true);
+      return hash;
+    });
+    [this.decoyHash] = await Promise.all(warmups);
   }
 
-  hash(password: string): Promise<string> {
+  hash(password: string, deadline: Deadline): Promise<string> {
     this.assertFits(password);
-    return this.slots(() => timed('hash', bcrypt.hash(password, this.config.BCRYPT_ROUNDS)));
+    return this.run('hash', deadline, () => bcrypt.hash(password, this.config.BCRYPT_ROUNDS));
   }
 
   /**
    * Always does one full compare. A password over 72 bytes never matches:
    * bcrypt would compare only its first 72 bytes.
    */
-  async verify(password: string, hash: string | undefined): Promise<boolean> {
+  async verify(password: string, hash: string | undefined, deadline: Deadline): Promise<boolean> {
     const fits = utf8Length(password) <= PASSWORD_MAX_BYTES;
     const against = hash && fits ? hash : this.decoyHash;
-    const matches = await this.slots(() => timed('compare', bcrypt.compare(password, against)));
+    const matches = await this.run('compare', deadline, () => bcrypt.compare(password, against));
     return matches && fits && hash !== undefined;
+  }
+
+  private run<T>(operation: 'hash' | 'compare', deadline: Deadline, work: () => Promise<T>): Promise<T> {
+    return this.admission.run(deadline, () => timed(operation, work()));
   }
 
   private assertFits(password: string): void {

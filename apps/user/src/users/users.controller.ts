@@ -1,28 +1,30 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
+import { CallDeadline, Deadline } from '#common';
 import { CredentialsDto, FindUserDto, RegisterUserDto, UserEvents, UserLoggedInEvent, UserPatterns, type UserView } from '#contracts';
+import { UserEvent, UserMessage } from '../user.handlers.js';
 import { UsersService } from './users.service.js';
 
 @Controller()
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  @MessagePattern(UserPatterns.Register)
-  register(@Payload() dto: RegisterUserDto): Promise<UserView> {
-    return this.users.register(dto);
+  @UserMessage(UserPatterns.Register)
+  register(@Payload() dto: RegisterUserDto, @CallDeadline() deadline: Deadline): Promise<UserView> {
+    return this.users.register(dto, deadline);
   }
 
-  @MessagePattern(UserPatterns.VerifyCredentials)
-  verifyCredentials(@Payload() dto: CredentialsDto): Promise<UserView> {
-    return this.users.verifyCredentials(dto);
+  @UserMessage(UserPatterns.VerifyCredentials)
+  verifyCredentials(@Payload() dto: CredentialsDto, @CallDeadline() deadline: Deadline): Promise<UserView> {
+    return this.users.verifyCredentials(dto, deadline);
   }
 
-  @MessagePattern(UserPatterns.FindById)
+  @UserMessage(UserPatterns.FindById)
   findById(@Payload() { id }: FindUserDto): Promise<UserView> {
     return this.users.findById(id);
   }
 
-  @EventPattern(UserEvents.LoggedIn)
+  @UserEvent(UserEvents.LoggedIn)
   recordLogin(@Payload() event: UserLoggedInEvent): Promise<void> {
     return this.users.recordLogin(event);
   }

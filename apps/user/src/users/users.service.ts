@@ -1,48 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { AppError, violatedUniqueConstraint } from '#common';
+import { AppError, Deadline, violatedUniqueConstraint } from '#common';
 import { ErrorCode, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
-import type { Repository } from 'typeorm';
 import { LoginThrottle } from './login-throttle.js';
-import { findUserView, toUserView } from './user-view.js';
 import { PasswordHasher } from './password-hasher.js';
-import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
+import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX } from './user.entity.js';
+import { toUserView, UsersRepository } from './users.repository.js';
 
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
   ) {}
 
-  async register(dto: RegisterUserDto): Promise<UserView> {
-    const user = this.users.create({
-      username: dto.username,
-      email: dto.email ?? null,
-      passwordHash: await this.hasher.hash(dto.password),
-      lastLoginAt: null,
-    });
+  /** The account is committed only if the caller is still waiting for it: no account without a 201. */
+  async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<UserView> {
+    const passwordHash = await this.hasher.hash(dto.password, deadline);
+    const fields = { username: dto.username, email: dto.email ?? null, passwordHash };
     try {
-      // One INSERT ... RETURNING; the unique indexes decide races between concurrent registrations.
-      await this.users.insert(user);
+      return toUserView(await this.users.insert(fields, () => deadline.assertNotPassed('Registration')));
     } catch (error) {
       throw this.conflict(error) ?? error;
     }
-    return toUserView(user);
   }
 
-  async verifyCredentials({ username, password }: CredentialsDto): Promise<UserView> {
+  async verifyCredentials({ username, password }: CredentialsDto, deadline = Deadline.none): Promise<UserView> {
     const account = username.toLowerCase();
     this.throttle.assertAllowed(account);
-    const user = await this.users
-      .createQueryBuilder('user')
-      .where('lower(user.username) = :account', { account })
-      .getOne();
-    const valid = await this.hasher.verify(password, user?.passwordHash);
+    const user = await this.users.findByAccount(account);
+    const valid = await this.hasher.verify(password, user?.passwordHash, deadline);
     if (!user || !valid) {
       this.throttle.recordFailure(account);
-      throw new AppError(401, ErrorCode.InvalidCredentials, 'Invalid username or password');
+      throw new AppError(ErrorCode.InvalidCredentials, 'Invalid username or password');
     }
     this.throttle.reset(account);
     return toUserView(user);
@@ -50,28 +40,21 @@ export class UsersService {
 
   /** The hot path of GET /me. */
   async findById(id: string): Promise<UserView> {
-    const user = await findUserView(this.users, id);
-    if (!user) throw new AppError(404, ErrorCode.UserNotFound, 'No such user');
+    const user = await this.users.findViewById(id);
+    if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
     return user;
   }
 
-  /** Events may arrive out of order: keep the latest time. */
-  async recordLogin({ userId, at }: UserLoggedInEvent): Promise<void> {
-    await this.users
-      .createQueryBuilder()
-      .update(User)
-      .set({ lastLoginAt: () => 'GREATEST(COALESCE(last_login_at, :at), :at)' })
-      .where('id = :userId', { userId })
-      .setParameter('at', at)
-      .execute();
+  recordLogin({ userId, at }: UserLoggedInEvent): Promise<void> {
+    return this.users.recordLogin(userId, at);
   }
 
   private conflict(error: unknown): AppError | undefined {
     switch (violatedUniqueConstraint(error)) {
       case USERNAME_UNIQUE_INDEX:
-        return new AppError(409, ErrorCode.UsernameTaken, 'That username is taken');
+        return new AppError(ErrorCode.UsernameTaken, 'That username is taken');
       case EMAIL_UNIQUE_INDEX:
-        return new AppError(409, ErrorCode.EmailTaken, 'That email is already registered');
+        return new AppError(ErrorCode.EmailTaken, 'That email is already registered');
       default:
         return undefined;
     }

@@ -14,7 +14,7 @@ export class InFlight implements NestInterceptor {
   private onIdle?: () => void;
 
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (this.draining) throw new AppError(503, ErrorCode.ServiceUnavailable, 'The service is shutting down');
+    if (this.draining) throw new AppError(ErrorCode.ServiceUnavailable, 'The service is shutting down');
     this.count += 1;
     return next.handle().pipe(
       finalize(() => {

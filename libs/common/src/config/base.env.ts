@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -62,3 +63,19 @@ function portIn(lowest: number): PropertyDecorator {
   };
 }
 
+
+/** A PostgreSQL connection string. */
+export function PostgresUrl(): PropertyDecorator {
+  return Matches(/^postgres(ql)?:\/\/.+/, { message: '$property must be set to a postgres:// connection string' });
+}
+
+/** `true` or `false`. Implicit conversion alone would read the string "false" as true. */
+export function Flag(): PropertyDecorator {
+  return (target, key) => {
+    Transform(({ obj }: { obj: Record<string | symbol, unknown> }) => {
+      const value = obj[key];
+      return value === 'true' ? true : value === 'false' ? false : value;
+    })(target, key);
+    IsBoolean({ message: `${String(key)} must be true or false` })(target, key);
+  };
+}

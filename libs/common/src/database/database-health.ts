@@ -1,5 +1,7 @@
 import { ErrorCode, type ServiceHealth } from '#contracts';
-import type { DataSource } from 'typeorm';
+import { Controller, type Type } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
 import { AppError } from '../errors/app-error.js';
 
 /** A service is healthy when its database answers and every migration has run. */
@@ -7,10 +9,24 @@ export async function checkDatabase(dataSource: DataSource): Promise<ServiceHeal
   try {
     await dataSource.query('SELECT 1');
   } catch {
-    throw new AppError(503, ErrorCode.ServiceUnavailable, 'database unreachable');
+    throw new AppError(ErrorCode.ServiceUnavailable, 'database unreachable');
   }
   if (await dataSource.showMigrations()) {
-    throw new AppError(503, ErrorCode.ServiceUnavailable, 'migrations pending');
+    throw new AppError(ErrorCode.ServiceUnavailable, 'migrations pending');
   }
   return { database: 'up', migrations: 'applied' };
+}
+
+/** A service's health pattern (`user.health`, `identity.health`): its database answers and its migrations have run. */
+export function DatabaseHealthController(pattern: string): Type<unknown> {
+  @Controller()
+  class HealthController {
+    constructor(private readonly dataSource: DataSource) {}
+
+    @MessagePattern(pattern)
+    check(): Promise<ServiceHealth> {
+      return checkDatabase(this.dataSource);
+    }
+  }
+  return HealthController;
 }

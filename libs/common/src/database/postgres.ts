@@ -2,9 +2,12 @@ import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 
 type Constructor = new (...args: never[]) => unknown;
 
+/** Connections per service process; the session-write queue is sized by it. */
+export const POOL_SIZE = 10;
+
 /**
  * One service's database: migrations only (synchronize stays off), run at
- * start, and a pool that fails fast when PostgreSQL is down so callers get a
+ * start under an advisory lock (see migratedDataSource), and a pool that fails fast when PostgreSQL is down so callers get a
  * 503 instead of waiting.
  */
 export function postgresOptions(options: {
@@ -19,9 +22,10 @@ export function postgresOptions(options: {
     applicationName: options.application,
     entities: options.entities,
     migrations: options.migrations,
-    migrationsRun: true,
+    // Run at start by migratedDataSource, under an advisory lock (replicas may start together).
+    migrationsRun: false,
     migrationsTableName: 'migrations',
     synchronize: false,
-    extra: { max: 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 },
+    extra: { max: POOL_SIZE, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 },
   };
 }

@@ -1,23 +1,26 @@
-import { ErrorCode, type ErrorPayload } from '#contracts';
+import { ERROR_STATUS, ErrorCode, type ErrorPayload } from '#contracts';
 
 /**
- * The one error type the services throw on purpose. It carries the contract's
- * status and code; the RPC filter puts it on the wire as an ErrorPayload and
- * the gateway's HTTP filter turns it into the error body.
+ * The one error type the services throw on purpose. Its code decides its
+ * status (`ERROR_STATUS`); the RPC filter puts it on the wire as an
+ * ErrorPayload and the gateway's HTTP filter turns it into the error body.
  */
 export class AppError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
     readonly code: ErrorCode,
     readonly detail: string | string[],
+    /** Seconds a caller should wait before trying again (429, 503). */
     readonly retryAfter?: number,
   ) {
     super(Array.isArray(detail) ? detail.join('; ') : detail);
     this.name = 'AppError';
+    this.status = ERROR_STATUS[code] ?? 500;
   }
 
   static fromPayload(payload: ErrorPayload): AppError {
-    return new AppError(payload.status, payload.code, payload.message, payload.retryAfter);
+    return new AppError(payload.code, payload.message, payload.retryAfter);
   }
 
   toPayload(): ErrorPayload {
@@ -27,14 +30,14 @@ export class AppError extends Error {
   }
 
   static unauthorized(message = 'Missing or invalid access token'): AppError {
-    return new AppError(401, ErrorCode.Unauthorized, message);
+    return new AppError(ErrorCode.Unauthorized, message);
   }
 
   static serviceUnavailable(what: string): AppError {
-    return new AppError(503, ErrorCode.ServiceUnavailable, `${what} is unavailable`);
+    return new AppError(ErrorCode.ServiceUnavailable, `${what} is unavailable`);
   }
 
   static internal(): AppError {
-    return new AppError(500, ErrorCode.InternalError, 'Internal server error');
+    return new AppError(ErrorCode.InternalError, 'Internal server error');
   }
 }

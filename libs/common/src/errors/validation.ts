@@ -27,7 +27,7 @@ export function validationFailure(errors: ValidationError[]): AppError {
     }
   }
   if (messages.length === 0) messages.push('Invalid payload');
-  return new AppError(400, code ?? ErrorCode.ValidationFailed, messages);
+  return new AppError(code ?? ErrorCode.ValidationFailed, messages);
 }
 
 function flatten(errors: ValidationError[]): ValidationError[] {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamicModule, ExecutionContext } from '@nestjs/common';
-import type { TcpContext } from '@nestjs/microservices';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import type { BaseEnv } from '../config/base.env.js';
+import { incomingMetadata } from '../transport/call-metadata.js';
 import { requestContext } from './request-context.js';
 
 /** Never logged, wherever they appear in a log object. */
@@ -47,8 +47,7 @@ export function loggingModule(app: string, env: BaseEnv, kind: 'http' | 'microse
     pinoHttp: { logger: createPino(app, env), autoLogging: false },
     ...(kind === 'microservice' && {
       microservice: {
-        genReqId: (context: ExecutionContext) =>
-          context.switchToRpc().getContext<TcpContext>().getMetadata?.()?.requestId ?? randomUUID(),
+        genReqId: (context: ExecutionContext) => incomingMetadata(context).requestId ?? randomUUID(),
         quietRpcLogger: true,
       },
     }),

@@ -7,15 +7,24 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /** Accepted from clients only in this shape, so a log line cannot be forged through it. */
 const VALID_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-const storage = new AsyncLocalStorage<string>();
+interface RequestScope {
+  id: string;
+  /** Whether the client has closed its connection (so nobody will read the answer). */
+  clientGone?: () => boolean;
+}
 
-/** The correlation id of the request being handled, carried across awaits. */
+const storage = new AsyncLocalStorage<RequestScope>();
+
+/** The request being handled, carried across awaits: its correlation id, and whether its client is still there. */
 export const requestContext = {
-  run<T>(requestId: string, fn: () => T): T {
-    return storage.run(requestId, fn);
+  run<T>(requestId: string, fn: () => T, clientGone?: () => boolean): T {
+    return storage.run({ id: requestId, clientGone }, fn);
   },
   currentId(): string | undefined {
-    return storage.getStore();
+    return storage.getStore()?.id;
+  },
+  clientGone(): boolean {
+    return storage.getStore()?.clientGone?.() ?? false;
   },
 };
 

@@ -9,14 +9,48 @@ export const ErrorCode = {
   EmailTaken: 'EMAIL_TAKEN',
   InvalidCredentials: 'INVALID_CREDENTIALS',
   Unauthorized: 'UNAUTHORIZED',
+  Forbidden: 'FORBIDDEN',
   InvalidRefreshToken: 'INVALID_REFRESH_TOKEN',
+  InvalidToken: 'INVALID_TOKEN',
+  EmailMissing: 'EMAIL_MISSING',
+  EmailAlreadyVerified: 'EMAIL_ALREADY_VERIFIED',
   RefreshTokenReused: 'REFRESH_TOKEN_REUSED',
   UserNotFound: 'USER_NOT_FOUND',
   NotFound: 'NOT_FOUND',
   RateLimited: 'RATE_LIMITED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  ServiceOverloaded: 'SERVICE_OVERLOADED',
   UpstreamTimeout: 'UPSTREAM_TIMEOUT',
+  ClientClosedRequest: 'CLIENT_CLOSED_REQUEST',
   InternalError: 'INTERNAL_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The HTTP status each code is answered with: a code never travels without its status. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  PASSWORD_TOO_LONG: 400,
+  PASSWORD_TOO_WEAK: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  USERNAME_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  INVALID_CREDENTIALS: 401,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  INVALID_REFRESH_TOKEN: 401,
+  INVALID_TOKEN: 400,
+  EMAIL_MISSING: 400,
+  EMAIL_ALREADY_VERIFIED: 400,
+  REFRESH_TOKEN_REUSED: 401,
+  USER_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  SERVICE_OVERLOADED: 503,
+  UPSTREAM_TIMEOUT: 504,
+  // nginx's convention: nobody reads the answer, but logs and metrics tell it apart.
+  CLIENT_CLOSED_REQUEST: 499,
+  INTERNAL_ERROR: 500,
+};

@@ -31,3 +31,8 @@ export class AuthResponse extends TokenPair {
 export interface PublicKeySet {
   keys: Array<JsonWebKey & { kid: string }>;
 }
+
+/** `identity.revoke` reply: whether a live session was ended (logout is idempotent either way). */
+export interface RevokeResult {
+  revoked: boolean;
+}

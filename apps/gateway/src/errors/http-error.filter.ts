@@ -1,9 +1,9 @@
-import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { AppError } from '#common';
 import { ErrorCode } from '#contracts';
 import type { FastifyReply } from 'fastify';
+import { errorBody } from './error-body.js';
 
 /** Codes for errors raised by the framework itself rather than by our code. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -27,22 +27,17 @@ export class HttpErrorFilter implements ExceptionFilter {
     const error = this.toAppError(exception);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (error.retryAfter !== undefined) void reply.header('Retry-After', String(error.retryAfter));
-    void reply.status(error.status).send({
-      statusCode: error.status,
-      error: STATUS_CODES[error.status] ?? 'Error',
-      code: error.code,
-      message: error.detail,
-    });
+    void reply.status(error.status).send(errorBody(error));
   }
 
   private toAppError(exception: unknown): AppError {
     if (exception instanceof AppError) return exception;
     if (exception instanceof ThrottlerException) {
-      return new AppError(429, ErrorCode.RateLimited, 'Too many requests; slow down');
+      return new AppError(ErrorCode.RateLimited, 'Too many requests; slow down');
     }
     const status = statusOf(exception);
     if (status !== undefined && status < 500 && CODE_BY_STATUS[status]) {
-      return new AppError(status, CODE_BY_STATUS[status], messageOf(exception));
+      return new AppError(CODE_BY_STATUS[status], messageOf(exception));
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return AppError.internal();

@@ -5,19 +5,16 @@ import {
   UserPatterns,
   type AuthResponse,
   type CredentialsDto,
-  type RefreshedTokens,
   type RefreshTokenDto,
   type RegisterUserDto,
-  type TokenPair,
-  type UserLoggedInEvent,
   type UserView,
 } from '#contracts';
-import { IdentityClient, UserClient } from '../rpc/service-client.js';
+import { IdentityClient, UserClient } from '../rpc/clients.js';
 import { UsersService } from '../users/users.service.js';
 
 /** The flows that span both services. Neither `register` nor token issuing is ever retried. */
 @Injectable()
-export class AuthService {
+export class SessionsService {
   constructor(
     private readonly users: UserClient,
     private readonly identity: IdentityClient,
@@ -25,20 +22,19 @@ export class AuthService {
   ) {}
 
   async register(dto: RegisterUserDto): Promise<AuthResponse> {
-    const user = await this.users.send<UserView>(UserPatterns.Register, dto);
+    const user = await this.users.send(UserPatterns.Register, dto);
     return this.signIn(user);
   }
 
   async login(dto: CredentialsDto): Promise<AuthResponse> {
-    const user = await this.users.send<UserView>(UserPatterns.VerifyCredentials, dto);
+    const user = await this.users.send(UserPatterns.VerifyCredentials, dto);
     const response = await this.signIn(user);
-    const event: UserLoggedInEvent = { userId: user.id, at: new Date().toISOString() };
-    this.users.emit(UserEvents.LoggedIn, event);
+    this.users.emit(UserEvents.LoggedIn, { userId: user.id, at: new Date().toISOString() });
     return response;
   }
 
   async refresh(dto: RefreshTokenDto): Promise<AuthResponse> {
-    const { userId, ...tokens } = await this.identity.send<RefreshedTokens>(IdentityPatterns.Refresh, dto);
+    const { userId, ...tokens } = await this.identity.send(IdentityPatterns.Refresh, dto);
     return { user: await this.accounts.current(userId), ...tokens };
   }
 
@@ -47,7 +43,7 @@ export class AuthService {
   }
 
   private async signIn(user: UserView): Promise<AuthResponse> {
-    const tokens = await this.identity.send<TokenPair>(IdentityPatterns.IssueTokens, { userId: user.id });
+    const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id });
     return { user, ...tokens };
   }
 }

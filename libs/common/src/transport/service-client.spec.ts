@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
-import { AppError } from '#common';
+import { AppError } from '../errors/app-error.js';
 import { NEVER, of, throwError, type Observable } from 'rxjs';
 import { ServiceClient } from './service-client.js';
 
@@ -16,7 +16,7 @@ function clientWith(send: Send, emit: Send = () => of(undefined)) {
     },
     emit,
   } as unknown as ClientProxy;
-  return { client: new ServiceClient(proxy, 'user', 50, () => undefined), calls };
+  return { client: new ServiceClient<any, any>(proxy, 'user', 50, () => undefined), calls };
 }
 
 const refused = () => throwError(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
@@ -50,6 +50,14 @@ describe('ServiceClient', () => {
     const { client, calls } = clientWith(refused);
     expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
     expect(calls).toHaveLength(1);
+  });
+
+  it('answers 503 under NATS when no replica is subscribed or the NATS connection is down', async () => {
+    class EmptyResponseException extends Error {}
+    for (const error of [new EmptyResponseException('Empty response'), Object.assign(new Error('closed'), { name: 'ConnectionError' }), 'Error: Connection lost. Trying to reconnect...']) {
+      const { client } = clientWith(() => throwError(() => error));
+      expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    }
   });
 
   it('retries an idempotent read once after a connection error', async () => {

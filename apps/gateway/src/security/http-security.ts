@@ -1,0 +1,71 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '../gateway.config.js';
+
+/** JSON needs nothing: no scripts, styles, frames or forms. */
+const API_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  },
+};
+
+/** Swagger UI: its own scripts and styles (it sets inline style attributes), data: icons, calls to this origin. */
+const DOCS_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+  },
+};
+
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+/**
+ * What a public, browser-facing gateway needs before any route is added
+ * (the Swagger routes included, which take the looser docs policy):
+ * CORS for the CORS_ORIGINS allowlist only, security headers, cookie
+ * parsing, and no caching of any response.
+ */
+export async function secureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+  const allowed = new Set(config.corsOrigins);
+  await app.register(fastifyCors, {
+    // `false` for any other origin (or none): no CORS header at all, and a preflight gets 404.
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: API_CSP,
+    // Sent below, only on responses that went out over TLS.
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCookie);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, helmet: { contentSecurityPolicy: DOCS_CSP } };
+  });
+  // Tokens and personal data must not be kept by browsers or proxies (RFC 6749 §5.1); nothing here is worth caching.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    // `protocol` follows X-Forwarded-Proto only from a trusted proxy (TRUST_PROXY).
+    if (request.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
+    done();
+  });
+}

@@ -1,0 +1,223 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { Deadline } from '#common';
+import type { IdentityConfig } from '../identity.config.js';
+import type { AccessTokenSigner, SignedAccessToken } from './access-token.signer.js';
+import { hashRefreshToken } from './refresh-tokens.js';
+import type { NewRefreshToken, RotationOutcome, SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
+
+const REFRESH_TOKEN_TTL = 3_600;
+const config = { REFRESH_TOKEN_TTL } as IdentityConfig;
+
+interface StoredToken {
+  sessionId: string;
+  expiresAt: Date;
+  used: boolean;
+}
+
+/**
+ * Sessions and refresh tokens in memory, keeping the repository's promises:
+ * a write happens only if `beforeCommit` lets its transaction commit, and a
+ * claim of a dead token still spends it.
+ */
+class FakeSessions {
+  readonly sessions = new Map<string, { userId: string; revoked: boolean }>();
+  readonly tokens = new Map<string, StoredToken>();
+  readonly revoked: string[] = [];
+  readonly lookedUp: string[] = [];
+
+  async create(session: { id: string; userId: string }, token: NewRefreshToken, beforeCommit: () => void = () => undefined): Promise<void> {
+    beforeCommit();
+    this.sessions.set(session.id, { userId: session.userId, revoked: false });
+    this.tokens.set(token.hash, { sessionId: session.id, expiresAt: token.expiresAt, used: false });
+  }
+
+  async rotate(tokenHash: string, next: NewRefreshToken, beforeCommit: () => void = () => undefined): Promise<RotationOutcome> {
+    const token = this.tokens.get(tokenHash);
+    if (!token || token.used) return { rejected: 'unclaimed' };
+    const session = this.sessions.get(token.sessionId);
+    if (!session || session.revoked || token.expiresAt.getTime() <= Date.now()) {
+      token.used = true;
+      return { rejected: 'dead' };
+    }
+    beforeCommit();
+    token.used = true;
+    this.tokens.set(next.hash, { sessionId: token.sessionId, expiresAt: next.expiresAt, used: false });
+    return { rotated: { sessionId: token.sessionId, userId: session.userId } };
+  }
+
+  async sessionOfToken(tokenHash: string): Promise<string | undefined> {
+    this.lookedUp.push(tokenHash);
+    return this.tokens.get(tokenHash)?.sessionId;
+  }
+
+  async revoke(sessionId: string): Promise<boolean> {
+    this.revoked.push(sessionId);
+    const session = this.sessions.get(sessionId);
+    if (!session || session.revoked) return false;
+    session.revoked = true;
+    return true;
+  }
+
+  sessionOf(refreshToken: string) {
+    const token = this.tokens.get(hashRefreshToken(refreshToken));
+    return token && { id: token.sessionId, ...this.sessions.get(token.sessionId)!, token };
+  }
+}
+
+class FakeSigner {
+  readonly signed: Array<[string, string]> = [];
+
+  sign(userId: string, sessionId: string): SignedAccessToken {
+    this.signed.push([userId, sessionId]);
+    return { accessToken: `access(${userId}/${sessionId})`, accessExpire: 2_000_000_000, refreshAfter: 1_999_999_550 };
+  }
+}
+
+function setUp() {
+  const sessions = new FakeSessions();
+  const signer = new FakeSigner();
+  const service = new SessionsService(sessions as unknown as SessionsRepository, signer as unknown as AccessTokenSigner, config);
+  return { service, sessions, signer };
+}
+
+const later = () => new Deadline(Date.now() + 60_000);
+const passed = () => new Deadline(Date.now() - 1);
+
+let warn: jest.SpiedFunction<Logger['warn']>;
+beforeEach(() => {
+  warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('SessionsService.issue', () => {
+  it('creates a session storing only the hash of its refresh token, valid for REFRESH_TOKEN_TTL', async () => {
+    const { service, sessions, signer } = setUp();
+    const before = Date.now();
+    const pair = await service.issue('user-1', later());
+    const after = Date.now();
+
+    expect(pair).toEqual({ accessToken: expect.any(String), accessExpire: 2_000_000_000, refreshAfter: 1_999_999_550, refreshToken: expect.any(String) });
+    expect(pair.refreshToken.length).toBeGreaterThanOrEqual(43);
+    expect(sessions.tokens.has(pair.refreshToken)).toBe(false);
+    const session = sessions.sessionOf(pair.refreshToken)!;
+    expect(session).toMatchObject({ userId: 'user-1', revoked: false });
+    expect(session.token.expiresAt.getTime()).toBeGreaterThanOrEqual(before + REFRESH_TOKEN_TTL * 1000);
+    expect(session.token.expiresAt.getTime()).toBeLessThanOrEqual(after + REFRESH_TOKEN_TTL * 1000);
+    expect(signer.signed).toEqual([['user-1', session.id]]);
+  });
+
+  it('gives every login its own session and token', async () => {
+    const { service, sessions } = setUp();
+    const [a, b] = await Promise.all([service.issue('user-1'), service.issue('user-1')]);
+    expect(a.refreshToken).not.toBe(b.refreshToken);
+    expect(sessions.sessions.size).toBe(2);
+  });
+
+  it('does not commit the session once the caller has stopped waiting (504 UPSTREAM_TIMEOUT)', async () => {
+    const { service, sessions, signer } = setUp();
+    await expect(service.issue('user-1', passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(sessions.sessions.size).toBe(0);
+    expect(signer.signed).toHaveLength(0);
+  });
+});
+
+describe('SessionsService.refresh', () => {
+  it('rotates: spends the presented token and answers a new one for the same session, with its user', async () => {
+    const { service, sessions, signer } = setUp();
+    const issued = await service.issue('user-1');
+    const { id: sessionId } = sessions.sessionOf(issued.refreshToken)!;
+    const before = Date.now();
+
+    const refreshed = await service.refresh(issued.refreshToken, later());
+
+    expect(refreshed).toMatchObject({ userId: 'user-1', accessToken: `access(user-1/${sessionId})` });
+    expect(refreshed.refreshToken).not.toBe(issued.refreshToken);
+    expect(sessions.sessionOf(issued.refreshToken)!.token.used).toBe(true);
+    const next = sessions.sessionOf(refreshed.refreshToken)!;
+    expect(next).toMatchObject({ id: sessionId, token: { used: false } });
+    expect(next.token.expiresAt.getTime()).toBeGreaterThanOrEqual(before + REFRESH_TOKEN_TTL * 1000);
+    expect(signer.signed.at(-1)).toEqual(['user-1', sessionId]);
+    await expect(service.refresh(refreshed.refreshToken)).resolves.toMatchObject({ userId: 'user-1' });
+  });
+
+  it('treats a spent token presented again as theft: revokes its session and answers 401 REFRESH_TOKEN_REUSED', async () => {
+    const { service, sessions } = setUp();
+    const issued = await service.issue('user-1');
+    const { id: sessionId } = sessions.sessionOf(issued.refreshToken)!;
+    const rotated = await service.refresh(issued.refreshToken);
+
+    await expect(service.refresh(issued.refreshToken)).rejects.toMatchObject({ status: 401, code: 'REFRESH_TOKEN_REUSED' });
+
+    expect(sessions.revoked).toEqual([sessionId]);
+    expect(sessions.sessions.get(sessionId)!.revoked).toBe(true);
+    await expect(service.refresh(rotated.refreshToken)).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(sessionId));
+    expect(JSON.stringify(warn.mock.calls)).not.toContain(issued.refreshToken);
+  });
+
+  it('answers 401 INVALID_REFRESH_TOKEN to an unknown token, revoking nothing', async () => {
+    const { service, sessions } = setUp();
+    await service.issue('user-1');
+    await expect(service.refresh('not-a-token')).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
+    expect(sessions.revoked).toEqual([]);
+  });
+
+  it('answers 401 INVALID_REFRESH_TOKEN to the token of a revoked session, revoking nothing more', async () => {
+    const { service, sessions } = setUp();
+    const issued = await service.issue('user-1');
+    await service.revoke(issued.refreshToken);
+    const revokesBefore = sessions.revoked.length;
+    await expect(service.refresh(issued.refreshToken)).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
+    expect(sessions.revoked).toHaveLength(revokesBefore);
+  });
+
+  it('answers 401 INVALID_REFRESH_TOKEN to an expired token without revoking its session', async () => {
+    const { service, sessions } = setUp();
+    const issued = await service.issue('user-1');
+    const session = sessions.sessionOf(issued.refreshToken)!;
+    session.token.expiresAt = new Date(Date.now() - 1);
+    await expect(service.refresh(issued.refreshToken)).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
+    expect(sessions.revoked).toEqual([]);
+    expect(sessions.sessions.get(session.id)!.revoked).toBe(false);
+  });
+
+  it('does not commit the rotation once the caller has stopped waiting, so the token stays good for a retry', async () => {
+    const { service, sessions, signer } = setUp();
+    const issued = await service.issue('user-1');
+    const signedBefore = signer.signed.length;
+
+    await expect(service.refresh(issued.refreshToken, passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+
+    expect(signer.signed).toHaveLength(signedBefore);
+    expect(sessions.tokens.size).toBe(1);
+    await expect(service.refresh(issued.refreshToken, later())).resolves.toMatchObject({ userId: 'user-1' });
+  });
+});
+
+describe('SessionsService.revoke', () => {
+  it('ends the session of a known token once, then answers revoked: false', async () => {
+    const { service, sessions } = setUp();
+    const issued = await service.issue('user-1');
+    await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: true });
+    expect(sessions.sessionOf(issued.refreshToken)!.revoked).toBe(true);
+    await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: false });
+  });
+
+  it('answers revoked: false for an unknown token, looking it up by its hash only', async () => {
+    const { service, sessions } = setUp();
+    await expect(service.revoke('not-a-token')).resolves.toEqual({ revoked: false });
+    expect(sessions.lookedUp).toEqual([hashRefreshToken('not-a-token')]);
+    expect(sessions.revoked).toEqual([]);
+  });
+
+  it('ends the session with a token already spent by rotation (logout with a stale token)', async () => {
+    const { service, sessions } = setUp();
+    const issued = await service.issue('user-1');
+    const rotated = await service.refresh(issued.refreshToken);
+    await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: true });
+    await expect(service.refresh(rotated.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+    expect(sessions.sessions.size).toBe(1);
+  });
+});

@@ -1,0 +1,6 @@
+import { eventHandlerOf, messageHandlerOf } from '#common';
+import type { UserEventPayloads, UserMessages } from '#contracts';
+
+/** This service's side of its contract: handlers decorated with these must match it. */
+export const UserMessage = messageHandlerOf<UserMessages>();
+export const UserEvent = eventHandlerOf<UserEventPayloads>();

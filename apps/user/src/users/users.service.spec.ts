@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { Deadline } from '#common';
+import type { RegisterUserDto, UserView } from '#contracts';
+import { QueryFailedError } from 'typeorm';
+import type { UserConfig } from '../user.config.js';
+import { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
+import { toUserView, type NewUser, type UsersRepository } from './users.repository.js';
+import { UsersService } from './users.service.js';
+
+const LOGIN_MAX_FAILURES = 3;
+const config = { LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS: 60 } as UserConfig;
+
+/** The `users` table in memory. A row exists only once `beforeCommit` has let its transaction commit. */
+class FakeUsers {
+  readonly rows: User[] = [];
+  readonly accountsLookedUp: string[] = [];
+  readonly logins: Array<[string, string]> = [];
+  /** What the next INSERT fails with, as PostgreSQL would have it. */
+  insertFailure?: unknown;
+
+  async insert(fields: NewUser, beforeCommit: () => void = () => undefined): Promise<User> {
+    const failure = this.insertFailure;
+    this.insertFailure = undefined;
+    if (failure) throw failure;
+    const user = Object.assign(new User(), { id: randomUUID(), ...fields, createdAt: new Date(), lastLoginAt: null });
+    beforeCommit();
+    this.rows.push(user);
+    return user;
+  }
+
+  async findByAccount(account: string): Promise<User | null> {
+    this.accountsLookedUp.push(account);
+    return this.rows.find((user) => user.username.toLowerCase() === account) ?? null;
+  }
+
+  async findViewById(id: string): Promise<UserView | undefined> {
+    const user = this.rows.find((row) => row.id === id);
+    return user && toUserView(user);
+  }
+
+  async recordLogin(userId: string, at: string): Promise<void> {
+    this.logins.push([userId, at]);
+  }
+}
+
+/** A reversible stand-in for bcrypt that remembers what it was asked to compare. */
+class FakeHasher {
+  readonly hashed: Array<{ password: string; deadline: Deadline }> = [];
+  readonly compared: Array<{ password: string; hash: string | undefined }> = [];
+
+  async hash(password: string, deadline: Deadline): Promise<string> {
+    this.hashed.push({ password, deadline });
+    return `hashed(${password})`;
+  }
+
+  async verify(password: string, hash: string | undefined): Promise<boolean> {
+    this.compared.push({ password, hash });
+    return hash !== undefined && hash === `hashed(${password})`;
+  }
+}
+
+function setUp() {
+  const users = new FakeUsers();
+  const hasher = new FakeHasher();
+  const service = new UsersService(users as unknown as UsersRepository, hasher as unknown as PasswordHasher, new LoginThrottle(config));
+  return { service, users, hasher };
+}
+
+/** How PostgreSQL, through TypeORM, reports an INSERT that hit a unique index. */
+function uniqueViolation(constraint: string): QueryFailedError {
+  const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), { code: '23505', constraint });
+  return new QueryFailedError('INSERT INTO "users" ...', [], driverError);
+}
+
+const alice: RegisterUserDto = { username: 'Alice', password: 'correct horse battery staple', email: 'alice@example.com' };
+
+describe('UsersService.register', () => {
+  it('hashes the password, inserts the hash and answers the view without it', async () => {
+    const { service, users, hasher } = setUp();
+    const deadline = new Deadline(Date.now() + 60_000);
+
+    const view = await service.register(alice, deadline);
+
+    expect(hasher.hashed).toEqual([{ password: alice.password, deadline }]);
+    expect(users.rows).toHaveLength(1);
+    expect(users.rows[0]).toMatchObject({ username: 'Alice', email: 'alice@example.com', passwordHash: `hashed(${alice.password})` });
+    expect(view).toEqual({ id: users.rows[0].id, username: 'Alice', email: 'alice@example.com', createdAt: expect.any(String), lastLoginAt: null });
+    expect(JSON.stringify(view)).not.toContain('hashed(');
+  });
+
+  it('stores a missing email as null', async () => {
+    const { service, users } = setUp();
+    await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ email: null });
+    expect(users.rows[0].email).toBeNull();
+  });
+
+  it('answers 409 USERNAME_TAKEN when the username index refuses the row', async () => {
+    const { service, users } = setUp();
+    users.insertFailure = uniqueViolation(USERNAME_UNIQUE_INDEX);
+    await expect(service.register(alice)).rejects.toMatchObject({ status: 409, code: 'USERNAME_TAKEN' });
+  });
+
+  it('answers 409 EMAIL_TAKEN when the email index refuses the row', async () => {
+    const { service, users } = setUp();
+    users.insertFailure = uniqueViolation(EMAIL_UNIQUE_INDEX);
+    await expect(service.register(alice)).rejects.toMatchObject({ status: 409, code: 'EMAIL_TAKEN' });
+  });
+
+  it('lets any other failure through untouched', async () => {
+    const { service, users } = setUp();
+    for (const failure of [uniqueViolation('users_pkey'), Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' })]) {
+      users.insertFailure = failure;
+      await expect(service.register(alice)).rejects.toBe(failure);
+    }
+  });
+
+  it('does not commit the account once the caller has stopped waiting (504 UPSTREAM_TIMEOUT)', async () => {
+    const { service, users } = setUp();
+    await expect(service.register(alice, new Deadline(Date.now() - 1))).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(users.rows).toHaveLength(0);
+  });
+
+  it('commits while the caller is still waiting, or when the call has no deadline', async () => {
+    const { service, users } = setUp();
+    await service.register(alice, new Deadline(Date.now() + 60_000));
+    await service.register({ ...alice, username: 'alice2', email: undefined });
+    expect(users.rows).toHaveLength(2);
+  });
+});
+
+describe('UsersService.verifyCredentials', () => {
+  async function withAlice() {
+    const setup = setUp();
+    await setup.service.register(alice);
+    return setup;
+  }
+
+  it('matches the username case-insensitively, looking up the lower-cased account', async () => {
+    const { service, users } = await withAlice();
+    const view = await service.verifyCredentials({ username: 'ALICE', password: alice.password });
+    expect(view).toMatchObject({ username: 'Alice' });
+    expect(view).not.toHaveProperty('passwordHash');
+    expect(users.accountsLookedUp).toEqual(['alice']);
+  });
+
+  it('refuses a wrong password with 401 INVALID_CREDENTIALS', async () => {
+    const { service } = await withAlice();
+    await expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+  });
+
+  it('still runs a (decoy) compare for an unknown user, and answers the same 401', async () => {
+    const { service, hasher } = await withAlice();
+    await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    expect(hasher.compared).toEqual([{ password: 'guess', hash: undefined }]);
+  });
+
+  it('after LOGIN_MAX_FAILURES failures refuses the account with 429 even with the right password, without comparing', async () => {
+    const { service, hasher } = await withAlice();
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i++) {
+      const username = i % 2 ? 'ALICE' : 'alice';
+      await expect(service.verifyCredentials({ username, password: 'wrong' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    }
+    const compares = hasher.compared.length;
+    await expect(service.verifyCredentials({ username: 'Alice', password: alice.password })).rejects.toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfter: expect.any(Number),
+    });
+    expect(hasher.compared).toHaveLength(compares);
+  });
+
+  it('throttles unknown accounts the same way, and other accounts not at all', async () => {
+    const { service } = await withAlice();
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i++) await service.verifyCredentials({ username: 'mallory', password: 'guess' }).catch(() => undefined);
+    await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({ username: 'Alice' });
+  });
+
+  it('forgets earlier failures after a success', async () => {
+    const { service } = await withAlice();
+    const fail = () => expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < LOGIN_MAX_FAILURES - 1; i++) await fail();
+      await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({ username: 'Alice' });
+    }
+  });
+});
+
+describe('UsersService.findById', () => {
+  it('answers the view of a known user', async () => {
+    const { service } = setUp();
+    const registered = await service.register(alice);
+    await expect(service.findById(registered.id)).resolves.toEqual(registered);
+  });
+
+  it('answers 404 USER_NOT_FOUND for an unknown id', async () => {
+    const { service } = setUp();
+    await expect(service.findById(randomUUID())).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+  });
+});
+
+describe('UsersService.recordLogin', () => {
+  it('hands the login time to the repository', async () => {
+    const { service, users } = setUp();
+    await service.recordLogin({ userId: 'u1', at: '2026-11-23T00:00:00.000Z' });
+    expect(users.logins).toEqual([['u1', '2026-11-23T00:00:00.000Z']]);
+  });
+});

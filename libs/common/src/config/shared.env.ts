@@ -1,0 +1,83 @@
+import { IsIn, IsInt, IsString, Matches, Min } from 'class-validator';
+import { BaseEnv, Port } from './base.env.js';
+
+// Variables read by more than one process are declared once here and composed
+// into each app's config class, so their names, defaults and rules cannot drift.
+
+type EnvClass<T extends BaseEnv = BaseEnv> = abstract new (...args: any[]) => T;
+
+/** Where the gateway listens; the launcher and tests read it too. */
+export function WithGatewayEndpoint<B extends EnvClass>(Base: B) {
+  abstract class GatewayEndpointEnv extends Base {
+    /** The public HTTP entry; set 0.0.0.0 to listen on every interface (the compose file does). */
+    @IsString()
+    GATEWAY_HOST: string = '127.0.0.1';
+
+    @Port()
+    GATEWAY_PORT: number = 3000;
+  }
+  return GatewayEndpointEnv;
+}
+
+/** Where the user service listens, and where the gateway reaches it. */
+export function WithUserEndpoint<B extends EnvClass>(Base: B) {
+  abstract class UserEndpointEnv extends Base {
+    /** 127.0.0.1 unless the service must be reached from another host. */
+    @IsString()
+    USER_HOST: string = '127.0.0.1';
+
+    @Port()
+    USER_PORT: number = 3001;
+  }
+  return UserEndpointEnv;
+}
+
+/** Where the identity service listens, and where the gateway reaches it. */
+export function WithIdentityEndpoint<B extends EnvClass>(Base: B) {
+  abstract class IdentityEndpointEnv extends Base {
+    /** 127.0.0.1 unless the service must be reached from another host. */
+    @IsString()
+    IDENTITY_HOST: string = '127.0.0.1';
+
+    @Port()
+    IDENTITY_PORT: number = 3002;
+  }
+  return IdentityEndpointEnv;
+}
+
+/** What identity writes into access tokens and the gateway demands of them. */
+export function WithTokenAudience<B extends EnvClass>(Base: B) {
+  abstract class TokenAudienceEnv extends Base {
+    @IsString()
+    JWT_ISSUER: string = 'gatehouse';
+
+    @IsString()
+    JWT_AUDIENCE: string = 'gatehouse';
+  }
+  return TokenAudienceEnv;
+}
+
+/** Identity gives refresh tokens this life; the gateway's refresh cookie lives as long. */
+export function WithRefreshTokenTtl<B extends EnvClass>(Base: B) {
+  abstract class RefreshTokenTtlEnv extends Base {
+    /** Refresh token life in seconds; each refresh issues a new one with a full life. */
+    @IsInt()
+    @Min(60)
+    REFRESH_TOKEN_TTL: number = 2_592_000;
+  }
+  return RefreshTokenTtlEnv;
+}
+
+/** How the apps reach each other: TCP point to point, or NATS with queue groups (replicas). */
+export function WithTransport<B extends EnvClass>(Base: B) {
+  abstract class TransportEnv extends Base {
+    /** `tcp` (default) or `nats`; every app of one system must agree. Replicas need `nats`. */
+    @IsIn(['tcp', 'nats'])
+    TRANSPORT: 'tcp' | 'nats' = 'tcp';
+
+    /** The NATS server(s), comma-separated; read only with TRANSPORT=nats. */
+    @Matches(/^(nats|tls):\/\/[^,\s]+(,\s*(nats|tls):\/\/[^,\s]+)*$/, { message: 'NATS_URL must be one or more nats:// URLs, comma-separated' })
+    NATS_URL: string = 'nats://127.0.0.1:4222';
+  }
+  return TransportEnv;
+}

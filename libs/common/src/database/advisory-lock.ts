@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
+
+/** Lock names; PostgreSQL keys advisory locks by number, so each name is hashed with `hashtext`. */
+export const MIGRATIONS_LOCK = 'gatehouse:migrations';
+export const SIGNING_KEY_LOCK = 'gatehouse:signing-key';
+
+/**
+ * Runs `work` while holding a session-level PostgreSQL advisory lock, on a
+ * connection of its own. Replicas starting together on one database queue here
+ * one at a time instead of racing; the lock dies with the session, so a
+ * replica killed while holding it does not block the others.
+ */
+export async function withAdvisoryLock<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    try {
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The same inside a transaction: the lock is released at commit or rollback. */
+export async function lockInTransaction(manager: EntityManager, name: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+}
+
+/** Applies pending migrations under the migrations lock; returns how many this process applied. */
+export async function runMigrationsLocked(dataSource: DataSource): Promise<number> {
+  const applied = await withAdvisoryLock(dataSource, MIGRATIONS_LOCK, () => dataSource.runMigrations({ transaction: 'each' }));
+  if (applied.length > 0) new Logger('migrations').log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+  return applied.length;
+}
+
+/**
+ * TypeOrmModule's `dataSourceFactory`: connect, then migrate under the lock,
+ * so of several replicas starting at once exactly one applies each migration
+ * and the others find them applied.
+ */
+export async function migratedDataSource(options: DataSourceOptions | undefined): Promise<DataSource> {
+  const dataSource = await new DataSource(options!).initialize();
+  try {
+    await runMigrationsLocked(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}

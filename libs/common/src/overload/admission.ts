@@ -1,0 +1,115 @@
+import { ErrorCode } from '#contracts';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Counter, Gauge } from 'prom-client';
+import { AppError } from '../errors/app-error.js';
+import type { Deadline } from './deadline.js';
+
+const pendingJobs = new Gauge({ name: 'admission_pending', help: 'Jobs admitted and not finished (running and queued), by queue', labelNames: ['queue'] });
+const refusedJobs = new Counter({
+  name: 'admission_refused_total',
+  help: 'Jobs refused with SERVICE_OVERLOADED, by queue and when (on arrival, or at the head of the queue)',
+  labelNames: ['queue', 'when'],
+});
+
+/** Weight of the newest sample in the moving average of a job's duration. */
+const SMOOTHING = 0.2;
+
+export interface AdmissionSnapshot {
+  /** Jobs admitted and not yet finished: running plus waiting. */
+  pending: number;
+  concurrency: number;
+  /** Moving average of one job's duration, measured as jobs run now (contention included). */
+  jobMs: number;
+  /** Moving average of how far a duration strays from that average. */
+  deviationMs?: number;
+}
+
+/**
+ * How long a job admitted now would take to finish: the jobs ahead of it are
+ * worked off `concurrency` at a time at the average pace, then it runs itself,
+ * allowing for a slow run (average plus four deviations, as TCP does for its
+ * retransmission timer): a job admitted must not miss its deadline.
+ */
+export function expectedFinishMs({ pending, concurrency, jobMs, deviationMs = 0 }: AdmissionSnapshot): number {
+  return Math.floor(pending / concurrency) * jobMs + slowRunMs(jobMs, deviationMs);
+}
+
+function slowRunMs(jobMs: number, deviationMs: number): number {
+  return jobMs + 4 * deviationMs;
+}
+
+/** Whole seconds until a slot is likely free again: what a refused caller is told to wait. */
+export function retryAfterSeconds(snapshot: AdmissionSnapshot): number {
+  const waitMs = expectedFinishMs({ ...snapshot, pending: Math.max(0, snapshot.pending - snapshot.concurrency) });
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
+/**
+ * A bounded worker pool that refuses at once what it cannot finish in time.
+ * A job that would have to wait is admitted only if the work queued ahead of
+ * it, at the measured pace, leaves it time to finish before its deadline
+ * (less `marginMs` for what the caller still has to do with the result); and
+ * it is dropped, never started, if its deadline draws too near while it waits. Either way the caller gets
+ * 503 SERVICE_OVERLOADED with Retry-After, and no work is done for it.
+ */
+export class Admission {
+  private readonly limit: LimitFunction;
+  private pending = 0;
+  private jobMs: number;
+  private deviationMs = 0;
+
+  constructor(
+    private readonly name: string,
+    readonly concurrency: number,
+    /** The first estimate of a job's duration, until measurements replace it. */
+    initialJobMs: number,
+    private readonly marginMs = 0,
+  ) {
+    this.limit = pLimit(concurrency);
+    this.jobMs = initialJobMs;
+  }
+
+  snapshot(): AdmissionSnapshot {
+    return { pending: this.pending, concurrency: this.concurrency, jobMs: this.jobMs, deviationMs: this.deviationMs };
+  }
+
+  async run<T>(deadline: Deadline, job: () => Promise<T>): Promise<T> {
+    // With a slot free the job starts at once, whatever the estimate says: a
+    // service must keep measuring, or one slow outlier would shut it for good.
+    const mustWait = this.pending >= this.concurrency;
+    if (mustWait && deadline.remainingMs() < expectedFinishMs(this.snapshot()) + this.marginMs) throw this.overloaded('arrival');
+    this.setPending(this.pending + 1);
+    try {
+      return await this.limit(async () => {
+        // Waiting took longer than expected: starting now would only finish too late.
+        if (mustWait && deadline.remainingMs() < slowRunMs(this.jobMs, this.deviationMs) + this.marginMs) throw this.overloaded('queued');
+        const started = performance.now();
+        const result = await job();
+        this.record(performance.now() - started);
+        return result;
+      });
+    } finally {
+      this.setPending(this.pending - 1);
+    }
+  }
+
+  /** Measurements taken outside `run` count too; `replace` seeds the average (a warm-up). */
+  record(durationMs: number, replace = false): void {
+    if (replace) {
+      this.jobMs = Math.max(this.jobMs, durationMs);
+      return;
+    }
+    this.deviationMs += SMOOTHING * (Math.abs(durationMs - this.jobMs) - this.deviationMs);
+    this.jobMs += SMOOTHING * (durationMs - this.jobMs);
+  }
+
+  private setPending(pending: number): void {
+    this.pending = pending;
+    pendingJobs.set({ queue: this.name }, pending);
+  }
+
+  private overloaded(when: 'arrival' | 'queued'): AppError {
+    refusedJobs.inc({ queue: this.name, when });
+    return new AppError(ErrorCode.ServiceOverloaded, `The ${this.name} queue is full; try again later`, retryAfterSeconds(this.snapshot()));
+  }
+}

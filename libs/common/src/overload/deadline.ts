@@ -1,0 +1,42 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ErrorCode } from '#contracts';
+import { AppError } from '../errors/app-error.js';
+import { incomingMetadata } from '../transport/call-metadata.js';
+
+/**
+ * When the caller stops waiting, from the call's metadata. A call without one
+ * (another backend over raw TCP) has no deadline and is never refused for time.
+ */
+export class Deadline {
+  static readonly none = new Deadline(undefined);
+
+  constructor(
+    /** Unix epoch milliseconds, or undefined for no deadline. */
+    readonly at: number | undefined,
+  ) {}
+
+  /** Milliseconds left; Infinity without a deadline. */
+  remainingMs(now = Date.now()): number {
+    return this.at === undefined ? Infinity : this.at - now;
+  }
+
+  passed(now = Date.now()): boolean {
+    return this.remainingMs(now) <= 0;
+  }
+
+  /**
+   * Refuses work, or its commit, once the caller has stopped waiting: its
+   * result would only be an orphan. (The caller has already answered 504.)
+   */
+  assertNotPassed(what = 'The request'): void {
+    if (this.passed()) throw new AppError(ErrorCode.UpstreamTimeout, `${what} missed the caller's deadline and was not done`);
+  }
+}
+
+export function deadlineOf(context: ExecutionContext): Deadline {
+  const { deadline } = incomingMetadata(context);
+  return deadline === undefined ? Deadline.none : new Deadline(deadline);
+}
+
+/** The handler's parameter for its call's deadline: `@CallDeadline() deadline: Deadline`. */
+export const CallDeadline = createParamDecorator((_: unknown, context: ExecutionContext): Deadline => deadlineOf(context));

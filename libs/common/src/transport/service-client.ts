@@ -1,0 +1,112 @@
+import { Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { ErrorCode, isErrorPayload, type EventMap, type MessageMap, type PayloadOf, type ReplyOf } from '#contracts';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { AppError } from '../errors/app-error.js';
+import { requestContext } from '../observability/request-context.js';
+import { withDeadline } from './call-metadata.js';
+import { observeRpc, type RpcObserver } from './rpc-metrics.js';
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** NATS: no replica subscribed (Nest's empty reply for "no responders"), or no connection to the NATS server. */
+const NATS_UNREACHABLE = new Set(['EmptyResponseException', 'NoRespondersError', 'ConnectionError', 'ClosedConnectionError', 'DrainingConnectionError']);
+
+function isConnectionError(error: unknown): boolean {
+  // Nest's NATS client rejects with this string while it reconnects.
+  if (typeof error === 'string') return error.includes('Connection lost');
+  if (!(error instanceof Error)) return false;
+  if (NATS_UNREACHABLE.has(error.constructor.name) || NATS_UNREACHABLE.has(error.name)) return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (
+    (code !== undefined && (CONNECTION_ERRORS.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT'))) ||
+    error.message === 'Connection closed'
+  );
+}
+
+/**
+ * The only way one app reaches another, typed by the callee's contract:
+ * the pattern decides the payload and the reply. Every call has a deadline,
+ * sent with it, and every failure comes out as an AppError the HTTP filter can
+ * render: the service's own error, 503 when it cannot be reached, 504 when it
+ * is too slow.
+ */
+export class ServiceClient<M extends MessageMap, E extends EventMap> {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly proxy: ClientProxy,
+    private readonly service: string,
+    private readonly timeoutMs: number,
+    private readonly observe: RpcObserver = observeRpc,
+  ) {
+    this.logger = new Logger(`${service}-client`);
+  }
+
+  /** Request/reply. Pass `retry` only for idempotent reads: it re-sends once after a connection error. */
+  async send<P extends keyof M & string>(pattern: P, payload: PayloadOf<M, P>, { retry = false } = {}): Promise<ReplyOf<M, P>> {
+    // A request whose client has gone is not worked on: nobody would read the answer.
+    if (requestContext.clientGone()) {
+      this.observe(this.service, pattern, 'client_gone', 0);
+      throw new AppError(ErrorCode.ClientClosedRequest, 'The client closed the connection');
+    }
+    try {
+      return await this.attempt(pattern, payload);
+    } catch (error) {
+      if (!retry || !isConnectionError(error)) throw this.translate(error, pattern);
+    }
+    try {
+      return await this.attempt(pattern, payload);
+    } catch (error) {
+      throw this.translate(error, pattern);
+    }
+  }
+
+  /** Fire-and-forget: a lost event is logged, never thrown at the request that caused it. */
+  emit<P extends keyof E & string>(pattern: P, payload: E[P]): void {
+    this.proxy.emit(pattern, payload).subscribe({
+      error: (error: unknown) => this.logger.warn(`Event ${pattern} not delivered to ${this.service}: ${describe(error)}`),
+    });
+  }
+
+  private async attempt<P extends keyof M & string>(pattern: P, payload: PayloadOf<M, P>): Promise<ReplyOf<M, P>> {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      const reply$ = this.proxy.send<ReplyOf<M, P>>(pattern, payload).pipe(timeout(this.timeoutMs));
+      return await withDeadline(Date.now() + this.timeoutMs - replyAllowanceMs(this.timeoutMs), () => firstValueFrom(reply$));
+    } catch (error) {
+      outcome = isErrorPayload(error) ? error.code : error instanceof TimeoutError ? 'timeout' : 'unreachable';
+      throw error;
+    } finally {
+      this.observe(this.service, pattern, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private translate(error: unknown, pattern: string): AppError {
+    if (isErrorPayload(error)) return AppError.fromPayload(error);
+    if (error instanceof TimeoutError) {
+      return new AppError(ErrorCode.UpstreamTimeout, `The ${this.service} service did not answer in time`);
+    }
+    if (isConnectionError(error)) {
+      this.logger.warn(`${pattern}: ${this.service} unreachable (${describe(error)})`);
+      return AppError.serviceUnavailable(`The ${this.service} service`);
+    }
+    this.logger.error(`${pattern}: unexpected reply from ${this.service}: ${describe(error)}`);
+    return AppError.internal();
+  }
+}
+
+/**
+ * The deadline sent with a call is this much earlier than the caller's own
+ * timeout, so that work a service commits just before its deadline still has
+ * time to travel back: a commit the caller never hears of would be an orphan.
+ */
+export function replyAllowanceMs(timeoutMs: number): number {
+  return Math.min(250, Math.floor(timeoutMs / 10));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return (error as NodeJS.ErrnoException).code ?? error.message;
+  return typeof error === 'object' ? JSON.stringify(error) : String(error);
+}
