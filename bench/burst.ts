@@ -113,7 +113,11 @@ export async function runBurst(options: {
  * registration answered 201: an orphan is an account its client was told was
  * not made. Counted once every request in flight has finished or given up.
  */
-export async function countOrphans(databaseUrl: string, prefix: string, registered: Set<string>): Promise<{ orphans: number; missing: number }> {
+export async function countOrphans(
+  databaseUrl: string,
+  prefix: string,
+  registered: Set<string>,
+): Promise<{ orphans: number; missing: number }> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {

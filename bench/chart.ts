@@ -19,7 +19,13 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 
 const tick = (value: number) => (value >= 1 ? value.toFixed(0) : String(Number(value.toPrecision(1))));
 
-function panel(bars: Bar[], x0: number, title: string, format: (value: number) => string, marker?: { value: number; label: string }): string {
+function panel(
+  bars: Bar[],
+  x0: number,
+  title: string,
+  format: (value: number) => string,
+  marker?: { value: number; label: string },
+): string {
   const finite = bars.filter((bar) => Number.isFinite(bar.value) && bar.value > 0);
   const lo = Math.floor(Math.log10(Math.min(...finite.map((bar) => bar.value), 1)));
   const hi = Math.ceil(Math.log10(Math.max(...finite.map((bar) => bar.value), 10)));

@@ -42,8 +42,6 @@ export async function postgresCpuSeconds(dataDir: string): Promise<number> {
     return 0;
   }
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
-  const children = await Promise.all(
-    pids.map(async (pid) => ((await statFields(pid))?.[1] === String(postmaster) ? cpuSeconds(pid) : 0)),
-  );
+  const children = await Promise.all(pids.map(async (pid) => ((await statFields(pid))?.[1] === String(postmaster) ? cpuSeconds(pid) : 0)));
   return (await cpuSeconds(postmaster, true)) + children.reduce((sum, value) => sum + value, 0);
 }

@@ -63,15 +63,13 @@ export async function runOnce(spec: LoadSpec, signal?: AbortSignal): Promise<Run
   const latencies: number[] = [];
   const errors: ErrorCounts = { non2xx: 0, socket: 0, byStatus: {}, bySocketError: {}, samples: [] };
 
-  const requests = spec.requests.map(
-    (request): autocannon.Request => ({
-      ...request,
-      onResponse: (status, body, context, headers) => {
-        if ((status < 200 || status > 299) && errors.samples.length < 5) errors.samples.push(`${status} ${body.slice(0, 300)}`);
-        request.onResponse?.(status, body, context, headers);
-      },
-    }),
-  );
+  const requests = spec.requests.map((request): autocannon.Request => ({
+    ...request,
+    onResponse: (status, body, context, headers) => {
+      if ((status < 200 || status > 299) && errors.samples.length < 5) errors.samples.push(`${status} ${body.slice(0, 300)}`);
+      request.onResponse?.(status, body, context, headers);
+    },
+  }));
 
   const start = performance.now();
   const instance = autocannon({

@@ -49,7 +49,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   });
   if (values.help) return 'help';
   const rounds = values.rounds === undefined ? 12 : Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 4 || rounds > 31) throw new Error(`--rounds must be an integer from 4 to 31, not ${values.rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 4 || rounds > 31)
+    throw new Error(`--rounds must be an integer from 4 to 31, not ${values.rounds}`);
   const quick = values.quick ?? false;
   return {
     quick,

@@ -29,7 +29,14 @@ export interface BenchReport {
   startedAt: string;
   wallS: number;
   machine: { cpus: number; model: string; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
-  settings: { rounds: number; warmupS: number; measureS: number; meRounds: number; connections: Record<string, number>; env: Record<string, string> };
+  settings: {
+    rounds: number;
+    warmupS: number;
+    measureS: number;
+    meRounds: number;
+    connections: Record<string, number>;
+    env: Record<string, string>;
+  };
   /** Missing only when the run failed before measuring it. */
   ceiling?: Ceiling;
   scenarios: Partial<Record<ScenarioId, LoadResult>>;
@@ -122,7 +129,14 @@ function burstTargets(
 ): Target[] {
   if (!bursts?.register && !bursts?.login) return [];
   const all = [bursts.register, bursts.login].filter((burst): burst is BurstResult => burst !== undefined);
-  const timeouts = all.reduce((sum, burst) => sum + Object.entries(burst.statuses).filter(([key]) => key.startsWith('504')).reduce((n, [, count]) => n + count, 0), 0);
+  const timeouts = all.reduce(
+    (sum, burst) =>
+      sum +
+      Object.entries(burst.statuses)
+        .filter(([key]) => key.startsWith('504'))
+        .reduce((n, [, count]) => n + count, 0),
+    0,
+  );
   const unexpected = all.reduce((sum, burst) => sum + burst.unexpected + burst.failures, 0);
   const orphans = (bursts.register?.orphans ?? 0) + (bursts.register?.missing ?? 0);
   return [
@@ -130,7 +144,11 @@ function burstTargets(
     atLeast('burst login goodput vs bcrypt ceiling', bursts.login?.goodputPerSecond, ceiling, 0.9, '/s'),
     { label: 'burst: no 504', actual: String(timeouts), met: timeouts === 0 },
     { label: 'burst: every other answer a 503 with Retry-After or a 409', actual: `${unexpected} others`, met: unexpected === 0 },
-    { label: 'burst: no orphan accounts (and none missing)', actual: `${bursts.register?.orphans ?? 'n/a'} orphans, ${bursts.register?.missing ?? 'n/a'} missing`, met: bursts.register?.orphans === 0 && orphans === 0 },
+    {
+      label: 'burst: no orphan accounts (and none missing)',
+      actual: `${bursts.register?.orphans ?? 'n/a'} orphans, ${bursts.register?.missing ?? 'n/a'} missing`,
+      met: bursts.register?.orphans === 0 && orphans === 0,
+    },
   ];
 }
 
@@ -144,7 +162,12 @@ const loadAverages = ({ loadAverageAtStart, loadAverageAtEnd }: BenchReport['mac
 function table(rows: string[][], rightAligned: Set<number>): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows
-    .map((row) => row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -154,7 +177,16 @@ export function renderTable(report: BenchReport): string {
   const rows: string[][] = [header, header.map((cell) => '-'.repeat(cell.length))];
   if (c) {
     const runs = c.runs.map((run) => formatRate(run.hashesPerSecond)).join(' and ');
-    rows.push([`bcrypt ceiling (cost ${c.rounds})`, `${c.concurrency}*`, formatRate(c.hashesPerSecond), '', '', '', '', `hashes/s, all cores${c.runs.length > 1 ? ` (mean of ${runs})` : ''}`]);
+    rows.push([
+      `bcrypt ceiling (cost ${c.rounds})`,
+      `${c.concurrency}*`,
+      formatRate(c.hashesPerSecond),
+      '',
+      '',
+      '',
+      '',
+      `hashes/s, all cores${c.runs.length > 1 ? ` (mean of ${runs})` : ''}`,
+    ]);
   }
   for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
     const result = report.scenarios[id];
@@ -191,8 +223,9 @@ export function renderTable(report: BenchReport): string {
       formatMs(burst.latencyMs.p50),
       formatMs(burst.latencyMs.p99),
       pct(ratio(burst.goodputPerSecond, c?.hashesPerSecond)),
-      Object.entries(burst.statuses).map(([key, count]) => `${count} × ${key}`).join(', ') +
-        (burst.orphans === undefined ? '' : `; ${burst.orphans} orphans, ${burst.missing} missing`),
+      Object.entries(burst.statuses)
+        .map(([key, count]) => `${count} × ${key}`)
+        .join(', ') + (burst.orphans === undefined ? '' : `; ${burst.orphans} orphans, ${burst.missing} missing`),
     ]);
     lines.push('', table([burstHeader, burstHeader.map((cell) => '-'.repeat(cell.length)), ...burstRows], new Set([1, 2, 3, 4, 5, 6])));
   }
@@ -216,10 +249,17 @@ export function renderTable(report: BenchReport): string {
 
   const processes = Object.keys({ ...report.memory.idle, ...report.memory.end });
   const mb = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(0));
-  lines.push('', table([['resident MB', 'idle', 'end'], ...processes.map((name) => [name, mb(report.memory.idle[name]), mb(report.memory.end[name])])], new Set([1, 2])));
+  lines.push(
+    '',
+    table(
+      [['resident MB', 'idle', 'end'], ...processes.map((name) => [name, mb(report.memory.idle[name]), mb(report.memory.end[name])])],
+      new Set([1, 2]),
+    ),
+  );
 
   lines.push('', 'Targets:');
-  if (report.mode === 'quick') lines.push('  (a --quick run: a few bcrypt hashes per scenario, so those ratios are rough; the full run decides)');
+  if (report.mode === 'quick')
+    lines.push('  (a --quick run: a few bcrypt hashes per scenario, so those ratios are rough; the full run decides)');
   for (const target of report.targets) lines.push(`  ${target.met ? 'met    ' : 'NOT MET'}  ${target.label}: ${target.actual}`);
   return lines.join('\n');
 }

@@ -152,7 +152,9 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
     await quiesce(`bcrypt ceiling ${which}`);
     lifecycle.checkAborted();
     say(`bcrypt ceiling (${which}): cost ${options.rounds}, all cores, nothing else under load`);
-    ceilings.push(await phase(report, `bcrypt ceiling ${which}`, () => measureBcryptCeiling({ rounds: options.rounds, ...options.ceiling })));
+    ceilings.push(
+      await phase(report, `bcrypt ceiling ${which}`, () => measureBcryptCeiling({ rounds: options.rounds, ...options.ceiling })),
+    );
     report.ceiling = combineCeilings(ceilings);
     say(`  ${formatRate(ceilings.at(-1)!.hashesPerSecond)} hashes/s`);
   };
@@ -172,20 +174,30 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
     lifecycle.checkAborted();
     say(`${SCENARIOS[id]}${round}: ${connections} connections, ${warmupS} s warm-up + ${Number(measureS.toFixed(2))} s`);
     const before = await cpuReadings(running);
-    const run = await phase(report, `${id}${round}`, () => runOnce({ name: SCENARIOS[id], url, connections, warmupS, measureS, requests }, lifecycle.signal));
+    const run = await phase(report, `${id}${round}`, () =>
+      runOnce({ name: SCENARIOS[id], url, connections, warmupS, measureS, requests }, lifecycle.signal),
+    );
     lifecycle.checkAborted();
     const after = await cpuReadings(running);
     return { run, cpu: Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, seconds - before[name]])) };
   };
   const finish = ({ id, url, connections }: Scenario, parts: Part[], named = false) => {
-    const result = summarize({ name: SCENARIOS[id], url, connections }, parts.map((part) => part.run));
+    const result = summarize(
+      { name: SCENARIOS[id], url, connections },
+      parts.map((part) => part.run),
+    );
     result.cpuMsPerRequest = Object.fromEntries(
-      Object.keys(parts[0].cpu).map((name) => [name, (parts.reduce((sum, part) => sum + part.cpu[name], 0) * 1000) / Math.max(1, result.responses)]),
+      Object.keys(parts[0].cpu).map((name) => [
+        name,
+        (parts.reduce((sum, part) => sum + part.cpu[name], 0) * 1000) / Math.max(1, result.responses),
+      ]),
     );
     scenarios[id] = result;
     const { requestsPerSecond, latencyMs, errors } = result;
     const label = named ? `${SCENARIOS[id]}${parts.length > 1 ? `, ${parts.length} rounds` : ''}: ` : '';
-    say(`  ${label}${formatRate(requestsPerSecond)} req/s, p50 ${formatMs(latencyMs.p50)} ms, p99 ${formatMs(latencyMs.p99)} ms, ${errors.total} errors`);
+    say(
+      `  ${label}${formatRate(requestsPerSecond)} req/s, p50 ${formatMs(latencyMs.p50)} ms, p99 ${formatMs(latencyMs.p99)} ms, ${errors.total} errors`,
+    );
   };
   const load = async (scenario: Scenario) => finish(scenario, [await measure(scenario, options.warmupS, options.measureS)]);
   /**
@@ -232,7 +244,13 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
 }
 
 /** Register, then log in, with many polite clients at once; then count the accounts nobody was told about. */
-async function bursts(report: BenchReport, options: BenchOptions, running: Running, prefix: string, quiesce: (before: string) => Promise<void>): Promise<void> {
+async function bursts(
+  report: BenchReport,
+  options: BenchOptions,
+  running: Running,
+  prefix: string,
+  quiesce: (before: string) => Promise<void>,
+): Promise<void> {
   const { connections, seconds } = options.burst;
   const url = running.system.gatewayUrl;
   const password = PASSWORD;
@@ -257,7 +275,9 @@ async function bursts(report: BenchReport, options: BenchOptions, running: Runni
   await sleep(Number(report.settings.env.RPC_TIMEOUT_MS ?? 5000) + 500);
   Object.assign(register.result, await countOrphans(running.userDatabaseUrl, prefix, register.succeeded));
   report.bursts = { register: register.result };
-  say(`  ${formatRate(register.result.goodputPerSecond)} 201/s; ${JSON.stringify(register.result.statuses)}; ${register.result.orphans} orphans`);
+  say(
+    `  ${formatRate(register.result.goodputPerSecond)} 201/s; ${JSON.stringify(register.result.statuses)}; ${register.result.orphans} orphans`,
+  );
 
   const accounts = [...register.succeeded];
   if (accounts.length === 0) throw new Error('cannot go on: the register burst created no accounts');
@@ -271,7 +291,11 @@ async function bursts(report: BenchReport, options: BenchOptions, running: Runni
       seconds,
       success: 200,
       signal: lifecycle.signal,
-      next: (client, n) => ({ path: '/login', body: { username: accounts[(client * 7 + n) % accounts.length], password }, key: `${client}:${n}` }),
+      next: (client, n) => ({
+        path: '/login',
+        body: { username: accounts[(client * 7 + n) % accounts.length], password },
+        key: `${client}:${n}`,
+      }),
     }),
   );
   report.bursts.login = login.result;

@@ -18,7 +18,10 @@ export async function cpuShare(pids: number[], ms: number): Promise<number> {
  * still in flight (bcrypt-bound ones take seconds); this keeps their work out
  * of the next measurement. Gives up after `timeoutMs`. Returns how long it waited.
  */
-export async function settle(pids: number[], options: { idleShare?: number; intervalMs?: number; timeoutMs?: number } = {}): Promise<number> {
+export async function settle(
+  pids: number[],
+  options: { idleShare?: number; intervalMs?: number; timeoutMs?: number } = {},
+): Promise<number> {
   const { idleShare = 0, intervalMs = 200, timeoutMs = 8_000 } = options;
   const start = performance.now();
   let before = await totalCpuSeconds(pids);

@@ -91,5 +91,8 @@ function supervise(app: AppProcess): void {
 }
 
 for (const app of system!.instances.values()) supervise(app);
-const replicas = config.USER_REPLICAS + config.IDENTITY_REPLICAS > 2 ? ` with ${config.USER_REPLICAS} user and ${config.IDENTITY_REPLICAS} identity replicas` : '';
+const replicas =
+  config.USER_REPLICAS + config.IDENTITY_REPLICAS > 2
+    ? ` with ${config.USER_REPLICAS} user and ${config.IDENTITY_REPLICAS} identity replicas`
+    : '';
 log('gatehouse', `ready: ${system!.gatewayUrl}  (API docs: ${system!.gatewayUrl}/docs; transport ${config.TRANSPORT}${replicas})`);

@@ -7,7 +7,8 @@ import type { FastifyReply } from 'fastify';
 export class AppErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (error instanceof AppError) return void reply.status(error.status).send({ statusCode: error.status, code: error.code, message: error.detail });
+    if (error instanceof AppError)
+      return void reply.status(error.status).send({ statusCode: error.status, code: error.code, message: error.detail });
     const status = error instanceof HttpException ? error.getStatus() : 500;
     void reply.status(status).send({ statusCode: status, message: error instanceof Error ? error.message : 'error' });
   }

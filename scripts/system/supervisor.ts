@@ -7,9 +7,7 @@
 export class RestartPolicy {
   private readonly crashes = new Map<string, number[]>();
 
-  constructor(
-    private readonly options = { firstDelayMs: 500, maxDelayMs: 10_000, maxCrashes: 5, windowMs: 60_000 },
-  ) {}
+  constructor(private readonly options = { firstDelayMs: 500, maxDelayMs: 10_000, maxCrashes: 5, windowMs: 60_000 }) {}
 
   /** Records a crash of `instance` at `now`: the delay before restarting it, or `undefined` for a crash loop. */
   onCrash(instance: string, now = Date.now()): number | undefined {

@@ -214,9 +214,7 @@ describe('POST /refresh and /logout', () => {
 
   it('lets at most one of 10 parallel refreshes of one token succeed', async () => {
     const { body } = await register();
-    const results = await Promise.all(
-      Array.from({ length: 10 }, () => gh.http.post('/refresh', { refreshToken: body.refreshToken })),
-    );
+    const results = await Promise.all(Array.from({ length: 10 }, () => gh.http.post('/refresh', { refreshToken: body.refreshToken })));
     expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
     for (const r of results) expect([200, 401]).toContain(r.status);
   });

@@ -34,11 +34,14 @@ const cases = Object.entries(endpoints).flatMap(([path, valid]) => {
 });
 
 describe.each(Object.keys(endpoints))('%s', (path) => {
-  it.each(cases.filter(([p]) => p === path).map(([, name, body]) => [name, body]))('answers 400 VALIDATION_FAILED for %s', async (_, body) => {
-    const res = await gh.http.post(path, (body as () => unknown)());
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED' });
-  });
+  it.each(cases.filter(([p]) => p === path).map(([, name, body]) => [name, body]))(
+    'answers 400 VALIDATION_FAILED for %s',
+    async (_, body) => {
+      const res = await gh.http.post(path, (body as () => unknown)());
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED' });
+    },
+  );
 
   it('answers 400 for malformed JSON', async () => {
     for (const raw of ['{"a":', '{"a" 1}', 'null', '']) {

@@ -219,7 +219,9 @@ describe('DOCS_ENABLED=false', () => {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  console.warn(`SKIPPED: the Swagger UI browser test needs Chromium, and there is none at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+  console.warn(
+    `SKIPPED: the Swagger UI browser test needs Chromium, and there is none at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
+  );
 }
 
 (haveChromium ? describe : describe.skip)('Swagger UI in headless Chromium, under the security headers', () => {

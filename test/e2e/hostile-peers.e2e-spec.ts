@@ -73,7 +73,9 @@ describe.each(['user', 'identity'] as const)('the %s TCP port', (name) => {
 
   it('answers 12,000 tiny frames sent in one write', async () => {
     const socket = await openSocket(service().port);
-    const frames = Array.from({ length: 12_000 }, (_, i) => frame({ pattern: service().health.replace('health', 'nope'), data: {}, id: String(i) }));
+    const frames = Array.from({ length: 12_000 }, (_, i) =>
+      frame({ pattern: service().health.replace('health', 'nope'), data: {}, id: String(i) }),
+    );
     let received = '';
     const allAnswered = new Promise<void>((resolve) =>
       socket.on('data', (data) => {

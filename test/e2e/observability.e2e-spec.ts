@@ -22,7 +22,7 @@ async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void>
 }
 
 describe('correlation ids', () => {
-  it("follow one request through the logs of all three apps, and come back in X-Request-Id", async () => {
+  it('follow one request through the logs of all three apps, and come back in X-Request-Id', async () => {
     const requestId = `e2e-${randomUUID()}`;
     const credentials = { username: uniqueName('corr'), password: STRONG_PASSWORD };
     await gh.http.post('/register', credentials);
@@ -33,9 +33,19 @@ describe('correlation ids', () => {
     const tagged = (app: string) => logsOf(app).filter((record) => record.reqId === requestId);
     await eventually(() => tagged('user').length >= 2);
     expect(tagged('gateway')).toEqual([
-      expect.objectContaining({ msg: 'request completed', method: 'POST', url: '/login', statusCode: 200, responseTime: expect.any(Number) }),
+      expect.objectContaining({
+        msg: 'request completed',
+        method: 'POST',
+        url: '/login',
+        statusCode: 200,
+        responseTime: expect.any(Number),
+      }),
     ]);
-    expect(tagged('user').map((r) => r.rpc.pattern).sort()).toEqual(['user.logged_in', 'user.verify_credentials']);
+    expect(
+      tagged('user')
+        .map((r) => r.rpc.pattern)
+        .sort(),
+    ).toEqual(['user.logged_in', 'user.verify_credentials']);
     expect(tagged('identity').map((r) => r.rpc.pattern)).toEqual(['identity.issue_tokens']);
     for (const record of [...tagged('user'), ...tagged('identity')]) expect(record.responseTime).toEqual(expect.any(Number));
   });
@@ -79,8 +89,12 @@ describe('GET /metrics', () => {
     const text = await res.text();
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{.*method="POST".*route="\/login".*status_code="200".*\} [1-9]/m);
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/login".*status_code="401".*\} [1-9]/m);
-    expect(text).toMatch(/^rpc_client_duration_seconds_count\{.*service="user".*pattern="user.verify_credentials".*outcome="ok".*\} [1-9]/m);
-    expect(text).toMatch(/^rpc_client_duration_seconds_count\{.*pattern="user.verify_credentials".*outcome="INVALID_CREDENTIALS".*\} [1-9]/m);
+    expect(text).toMatch(
+      /^rpc_client_duration_seconds_count\{.*service="user".*pattern="user.verify_credentials".*outcome="ok".*\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^rpc_client_duration_seconds_count\{.*pattern="user.verify_credentials".*outcome="INVALID_CREDENTIALS".*\} [1-9]/m,
+    );
     expect(text).toMatch(/^rpc_client_duration_seconds_count\{.*service="identity".*pattern="identity.issue_tokens".*\} [1-9]/m);
     expect(text).toMatch(/^process_resident_memory_bytes\{app="gateway"\} \d+/m);
   });

@@ -47,10 +47,20 @@ describe('PostgreSQL stopped under a running system', () => {
       await gh.system.database!.start();
     }
 
-    const after = await eventually(() => gh.http.post('/register', credentials()), (r) => r.status === 201);
+    const after = await eventually(
+      () => gh.http.post('/register', credentials()),
+      (r) => r.status === 201,
+    );
     expect(after.status).toBe(201);
     expect((await gh.http.get('/me', gh.http.bearer(accessToken))).status).toBe(200);
-    expect((await eventually(() => gh.http.get('/health'), (r) => r.status === 200)).status).toBe(200);
+    expect(
+      (
+        await eventually(
+          () => gh.http.get('/health'),
+          (r) => r.status === 200,
+        )
+      ).status,
+    ).toBe(200);
   });
 });
 

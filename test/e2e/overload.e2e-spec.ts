@@ -153,7 +153,11 @@ describe('a client that went away', () => {
     expect((await politely(() => post('/register', { username, password: STRONG_PASSWORD }))).status).toBe(201);
     const issued = async () => {
       const metrics = await fetch(`http://127.0.0.1:${gh.system.envOf('gateway').GATEWAY_METRICS_PORT}/metrics`).then((res) => res.text());
-      const line = metrics.split('\n').find((l) => l.startsWith('rpc_client_duration_seconds_count{') && l.includes('identity.issue_tokens') && l.includes('outcome="ok"'));
+      const line = metrics
+        .split('\n')
+        .find(
+          (l) => l.startsWith('rpc_client_duration_seconds_count{') && l.includes('identity.issue_tokens') && l.includes('outcome="ok"'),
+        );
       return Number(line?.split(' ').pop() ?? 0);
     };
     const before = await issued();

@@ -49,9 +49,11 @@ it(`starts ${REPLICAS} user and ${REPLICAS} identity replicas at once on an empt
   // One wave per service, each wave's replicas all at once (two waves keep a 2-core machine from timing out).
   for (const [wave, name] of (['identity', 'user'] as const).entries()) {
     const started = await Promise.allSettled(
-      ports.slice(wave * REPLICAS, (wave + 1) * REPLICAS).map((port, i) =>
-        startApp({ root: projectRoot(), name, label: `${name}-${i + 1}`, env: env(name, port), log, readyTimeoutMs: 90_000 }),
-      ),
+      ports
+        .slice(wave * REPLICAS, (wave + 1) * REPLICAS)
+        .map((port, i) =>
+          startApp({ root: projectRoot(), name, label: `${name}-${i + 1}`, env: env(name, port), log, readyTimeoutMs: 90_000 }),
+        ),
     );
     for (const result of started) if (result.status === 'fulfilled') apps.push(result.value);
     const failures = started.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));

@@ -143,7 +143,9 @@ if (await brokerOrSkip('NATS', NATS_URL, 'replicas over NATS')) {
     expect(after.length).toBeGreaterThan(20);
     expect(after.every((r) => r.status === 201)).toBe(true);
 
-    const rows = await db.query<{ username: string }>('SELECT username FROM users WHERE username = ANY($1)', [results.map((r) => r.username)]);
+    const rows = await db.query<{ username: string }>('SELECT username FROM users WHERE username = ANY($1)', [
+      results.map((r) => r.username),
+    ]);
     const stored = new Set(rows.rows.map((row) => row.username));
     expect(stored.size).toBe(rows.rowCount); // no duplicates
     for (const r of results.filter((r) => r.status === 201)) expect(stored.has(r.username)).toBe(true); // none lost

@@ -56,7 +56,7 @@ describe('access tokens', () => {
     });
   });
 
-  it('a token made here with identity\'s key and correct claims is accepted (the control)', async () => {
+  it("a token made here with identity's key and correct claims is accepted (the control)", async () => {
     const { user } = await signedIn();
     expect(await meStatus(es256Jwt({ alg: 'ES256', typ: 'JWT', kid }, claimsFor(user.id), identityKey))).toBe(200);
   });
@@ -102,7 +102,7 @@ describe('access tokens', () => {
     }
   });
 
-  it('are refused when signed by a foreign key, with or without identity\'s kid', async () => {
+  it("are refused when signed by a foreign key, with or without identity's kid", async () => {
     const { user } = await signedIn();
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     expect(await meStatus(es256Jwt({ alg: 'ES256', kid }, claimsFor(user.id), privateKey))).toBe(401);

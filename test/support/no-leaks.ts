@@ -4,8 +4,6 @@ import { STRONG_PASSWORD } from './gatehouse.js';
 import { LEAK_PATTERNS, receivedBodies } from './http-client.js';
 
 afterAll(() => {
-  const leaks = receivedBodies.filter(
-    (body) => body.includes(STRONG_PASSWORD) || LEAK_PATTERNS.some((pattern) => pattern.test(body)),
-  );
+  const leaks = receivedBodies.filter((body) => body.includes(STRONG_PASSWORD) || LEAK_PATTERNS.some((pattern) => pattern.test(body)));
   expect(leaks).toEqual([]);
 });

@@ -30,7 +30,13 @@ export class IdentityModule {
         JwtModule.register({}),
       ],
       controllers: [SessionsController, KeysController, DatabaseHealthController(IdentityPatterns.Health)],
-      providers: [{ provide: IdentityConfig, useValue: config }, SigningKeysService, SessionsService, SessionsRepository, AccessTokenSigner],
+      providers: [
+        { provide: IdentityConfig, useValue: config },
+        SigningKeysService,
+        SessionsService,
+        SessionsRepository,
+        AccessTokenSigner,
+      ],
     };
   }
 }

@@ -18,7 +18,10 @@ export class UserModule {
       module: UserModule,
       imports: [
         loggingModule('user', config, 'microservice'),
-        TypeOrmModule.forRootAsync({ useFactory: () => userDatabaseOptions(config.USER_DATABASE_URL), dataSourceFactory: migratedDataSource }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => userDatabaseOptions(config.USER_DATABASE_URL),
+          dataSourceFactory: migratedDataSource,
+        }),
         TypeOrmModule.forFeature([User]),
       ],
       controllers: [UsersController, DatabaseHealthController(UserPatterns.Health)],

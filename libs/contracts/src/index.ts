@@ -15,3 +15,5 @@ export * from './identity/refresh-token.dto.js';
 export * from './identity/revoke-user-sessions.dto.js';
 export * from './identity/token-pair.js';
 export * from './health/service-health.js';
+export * from './mail/mail.patterns.js';
+export * from './mail/send-mail.dto.js';

@@ -35,9 +35,7 @@ export class PublicKeysCache {
   private async fetch(): Promise<void> {
     const { keys } = await this.identity.send(IdentityPatterns.PublicKeys, {}, { retry: true });
     this.keys = new Map(
-      keys
-        .filter((jwk) => jwk.alg === ACCESS_TOKEN_ALGORITHM)
-        .map((jwk) => [jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })]),
+      keys.filter((jwk) => jwk.alg === ACCESS_TOKEN_ALGORITHM).map((jwk) => [jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })]),
     );
     this.fetchedAt = Date.now();
   }

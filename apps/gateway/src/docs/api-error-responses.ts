@@ -19,7 +19,5 @@ export class ErrorBody {
 }
 
 export function ApiErrorResponses(...statuses: number[]): MethodDecorator {
-  return applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, type: ErrorBody, description: STATUS_CODES[status] })),
-  );
+  return applyDecorators(...statuses.map((status) => ApiResponse({ status, type: ErrorBody, description: STATUS_CODES[status] })));
 }

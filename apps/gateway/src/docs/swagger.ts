@@ -12,7 +12,7 @@ export function setupSwagger(app: INestApplication): void {
         'register, login and refresh set the refresh token as an HttpOnly, SameSite=Strict cookie ' +
         `(\`${SECURE_COOKIE}\`; \`${DEVELOPMENT_COOKIE}\` without \`Secure\` in development over http) instead of returning it, ` +
         'and /refresh and /logout use the cookie when the body has no `refreshToken`; such a request must carry an ' +
-        '`Origin` from `CORS_ORIGINS` or this gateway\'s own, else 403 `FORBIDDEN`.',
+        "`Origin` from `CORS_ORIGINS` or this gateway's own, else 403 `FORBIDDEN`.",
     )
     .setVersion('1')
     .addBearerAuth()

@@ -75,7 +75,12 @@ describe('HttpErrorFilter', () => {
 
   it('keeps a list of messages as a list', () => {
     const reply = render(new AppError(ErrorCode.ValidationFailed, ['username is too short', 'password is too short']));
-    expect(reply.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: ['username is too short', 'password is too short'] });
+    expect(reply.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'VALIDATION_FAILED',
+      message: ['username is too short', 'password is too short'],
+    });
   });
 
   it('sets Retry-After from retryAfter', () => {
@@ -108,7 +113,12 @@ describe('HttpErrorFilter', () => {
     const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
     const reply = render(tooLarge);
     expect(reply.statusCode).toBe(413);
-    expect(reply.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' });
+    expect(reply.body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'Request body is too large',
+    });
   });
 
   it.each([
@@ -118,7 +128,12 @@ describe('HttpErrorFilter', () => {
   ])('answers %s with a bare 500 INTERNAL_ERROR, leaking nothing, and logs it', (_, exception) => {
     const reply = render(exception);
     expect(reply.statusCode).toBe(500);
-    expect(reply.body).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
+    expect(reply.body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'INTERNAL_ERROR',
+      message: 'Internal server error',
+    });
     expect(JSON.stringify(reply.body)).not.toMatch(/SELECT|password_hash|\n\s+at /);
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('SELECT password_hash'));
   });

@@ -33,7 +33,13 @@ export function traceRequests(fastify: FastifyInstance, logger: PinoLogger): voi
     // Flat fields: under `res`, pino's standard serializer would read a real
     // response object and log `statusCode: null` for this plain one.
     logger.info(
-      { reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) },
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
     done();

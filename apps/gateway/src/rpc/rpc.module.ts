@@ -37,8 +37,16 @@ export class RpcModule implements OnApplicationShutdown {
       providers: [
         userProxy,
         identityProxy,
-        { provide: UserClient, inject: [USER_SERVICE], useFactory: (proxy: ClientProxy) => new UserClient(proxy, 'user', config.RPC_TIMEOUT_MS) },
-        { provide: TransportProbe, inject: [USER_SERVICE], useFactory: (proxy: ClientProxy) => new TransportProbe(config.TRANSPORT, proxy) },
+        {
+          provide: UserClient,
+          inject: [USER_SERVICE],
+          useFactory: (proxy: ClientProxy) => new UserClient(proxy, 'user', config.RPC_TIMEOUT_MS),
+        },
+        {
+          provide: TransportProbe,
+          inject: [USER_SERVICE],
+          useFactory: (proxy: ClientProxy) => new TransportProbe(config.TRANSPORT, proxy),
+        },
         {
           provide: IdentityClient,
           inject: [IDENTITY_SERVICE],

@@ -24,16 +24,13 @@ export class AccessTokenSigner {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + ttl;
     const claims: AccessClaims = { sub: userId, sid: sessionId, iat, exp };
-    const accessToken = this.jwt.sign(
-      claims,
-      {
-        privateKey,
-        algorithm: ACCESS_TOKEN_ALGORITHM,
-        keyid: kid,
-        issuer: this.config.JWT_ISSUER,
-        audience: this.config.JWT_AUDIENCE,
-      },
-    );
+    const accessToken = this.jwt.sign(claims, {
+      privateKey,
+      algorithm: ACCESS_TOKEN_ALGORITHM,
+      keyid: kid,
+      issuer: this.config.JWT_ISSUER,
+      audience: this.config.JWT_AUDIENCE,
+    });
     return { accessToken, accessExpire: exp, refreshAfter: iat + Math.floor(ttl / 2) };
   }
 }

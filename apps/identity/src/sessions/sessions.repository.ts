@@ -63,7 +63,9 @@ export class SessionsRepository {
 
   /** True when a live session was revoked by this call. */
   async revoke(sessionId: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(Session).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    const result = await this.dataSource
+      .getRepository(Session)
+      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
     return (result.affected ?? 0) > 0;
   }
 }

@@ -98,7 +98,12 @@ describe('SessionsService.issue', () => {
     const pair = await service.issue('user-1', later());
     const after = Date.now();
 
-    expect(pair).toEqual({ accessToken: expect.any(String), accessExpire: 2_000_000_000, refreshAfter: 1_999_999_550, refreshToken: expect.any(String) });
+    expect(pair).toEqual({
+      accessToken: expect.any(String),
+      accessExpire: 2_000_000_000,
+      refreshAfter: 1_999_999_550,
+      refreshToken: expect.any(String),
+    });
     expect(pair.refreshToken.length).toBeGreaterThanOrEqual(43);
     expect(sessions.tokens.has(pair.refreshToken)).toBe(false);
     const session = sessions.sessionOf(pair.refreshToken)!;

@@ -70,7 +70,10 @@ function setUp() {
 
 /** How PostgreSQL, through TypeORM, reports an INSERT that hit a unique index. */
 function uniqueViolation(constraint: string): QueryFailedError {
-  const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), { code: '23505', constraint });
+  const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), {
+    code: '23505',
+    constraint,
+  });
   return new QueryFailedError('INSERT INTO "users" ...', [], driverError);
 }
 
@@ -86,7 +89,13 @@ describe('UsersService.register', () => {
     expect(hasher.hashed).toEqual([{ password: alice.password, deadline }]);
     expect(users.rows).toHaveLength(1);
     expect(users.rows[0]).toMatchObject({ username: 'Alice', email: 'alice@example.com', passwordHash: `hashed(${alice.password})` });
-    expect(view).toEqual({ id: users.rows[0].id, username: 'Alice', email: 'alice@example.com', createdAt: expect.any(String), lastLoginAt: null });
+    expect(view).toEqual({
+      id: users.rows[0].id,
+      username: 'Alice',
+      email: 'alice@example.com',
+      createdAt: expect.any(String),
+      lastLoginAt: null,
+    });
     expect(JSON.stringify(view)).not.toContain('hashed(');
   });
 
@@ -147,12 +156,18 @@ describe('UsersService.verifyCredentials', () => {
 
   it('refuses a wrong password with 401 INVALID_CREDENTIALS', async () => {
     const { service } = await withAlice();
-    await expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    await expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+    });
   });
 
   it('still runs a (decoy) compare for an unknown user, and answers the same 401', async () => {
     const { service, hasher } = await withAlice();
-    await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+    });
     expect(hasher.compared).toEqual([{ password: 'guess', hash: undefined }]);
   });
 
@@ -173,17 +188,21 @@ describe('UsersService.verifyCredentials', () => {
 
   it('throttles unknown accounts the same way, and other accounts not at all', async () => {
     const { service } = await withAlice();
-    for (let i = 0; i < LOGIN_MAX_FAILURES; i++) await service.verifyCredentials({ username: 'mallory', password: 'guess' }).catch(() => undefined);
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i++)
+      await service.verifyCredentials({ username: 'mallory', password: 'guess' }).catch(() => undefined);
     await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({ username: 'Alice' });
   });
 
   it('forgets earlier failures after a success', async () => {
     const { service } = await withAlice();
-    const fail = () => expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    const fail = () =>
+      expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < LOGIN_MAX_FAILURES - 1; i++) await fail();
-      await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({ username: 'Alice' });
+      await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
+        username: 'Alice',
+      });
     }
   });
 });

@@ -63,7 +63,6 @@ function portIn(lowest: number): PropertyDecorator {
   };
 }
 
-
 /** A PostgreSQL connection string. */
 export function PostgresUrl(): PropertyDecorator {
   return Matches(/^postgres(ql)?:\/\/.+/, { message: '$property must be set to a postgres:// connection string' });

@@ -21,7 +21,12 @@ const required = { EXAMPLE_DATABASE_URL: 'postgres://u@h/db' };
 
 describe('loadConfig', () => {
   it('applies the class defaults', () => {
-    expect(loadConfig(ExampleConfig, required)).toMatchObject({ EXAMPLE_PORT: 3000, EXAMPLE_HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    expect(loadConfig(ExampleConfig, required)).toMatchObject({
+      EXAMPLE_PORT: 3000,
+      EXAMPLE_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+    });
   });
 
   it('converts numbers and treats an empty variable as unset', () => {

@@ -12,10 +12,7 @@ export class ConfigError extends Error {
  * Reads the environment into a validated, typed config object, once, at boot.
  * Unset and empty variables take the class's defaults; undeclared ones are dropped.
  */
-export function loadConfig<T extends object>(
-  schema: new () => T,
-  env: NodeJS.ProcessEnv = process.env,
-): T {
+export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const config = plainToInstance(schema, present, { enableImplicitConversion: true });
   const errors = validateSync(config, { whitelist: true, stopAtFirstError: true });

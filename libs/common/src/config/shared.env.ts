@@ -45,6 +45,19 @@ export function WithIdentityEndpoint<B extends EnvClass>(Base: B) {
   return IdentityEndpointEnv;
 }
 
+/** Where the mail service listens, and where the user service's outbox relay reaches it. */
+export function WithMailEndpoint<B extends EnvClass>(Base: B) {
+  abstract class MailEndpointEnv extends Base {
+    /** 127.0.0.1 unless the service must be reached from another host. */
+    @IsString()
+    MAIL_HOST: string = '127.0.0.1';
+
+    @Port()
+    MAIL_PORT: number = 3003;
+  }
+  return MailEndpointEnv;
+}
+
 /** What identity writes into access tokens and the gateway demands of them. */
 export function WithTokenAudience<B extends EnvClass>(Base: B) {
   abstract class TokenAudienceEnv extends Base {
@@ -76,7 +89,9 @@ export function WithTransport<B extends EnvClass>(Base: B) {
     TRANSPORT: 'tcp' | 'nats' = 'tcp';
 
     /** The NATS server(s), comma-separated; read only with TRANSPORT=nats. */
-    @Matches(/^(nats|tls):\/\/[^,\s]+(,\s*(nats|tls):\/\/[^,\s]+)*$/, { message: 'NATS_URL must be one or more nats:// URLs, comma-separated' })
+    @Matches(/^(nats|tls):\/\/[^,\s]+(,\s*(nats|tls):\/\/[^,\s]+)*$/, {
+      message: 'NATS_URL must be one or more nats:// URLs, comma-separated',
+    })
     NATS_URL: string = 'nats://127.0.0.1:4222';
   }
   return TransportEnv;

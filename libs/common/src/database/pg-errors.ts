@@ -10,7 +10,8 @@ const UNIQUE_VIOLATION = '23505';
 /** Connection exceptions (08), operator intervention (57P), insufficient resources (53). */
 const UNAVAILABLE_SQLSTATE = /^(08|57P|53)/;
 const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
 function driverError(error: unknown): PgError | undefined {
   if (error instanceof QueryFailedError) return error.driverError as PgError;

@@ -32,7 +32,7 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 describe('RpcErrorFilter', () => {
-  it("sends an AppError as its payload, with retryAfter when it has one, and logs nothing", async () => {
+  it('sends an AppError as its payload, with retryAfter when it has one, and logs nothing', async () => {
     await expect(onTheWire(new AppError(ErrorCode.UsernameTaken, 'That username is taken'))).resolves.toEqual({
       status: 409,
       code: 'USERNAME_TAKEN',
@@ -70,7 +70,10 @@ describe('RpcErrorFilter', () => {
 
   it.each([
     ['a failed statement', queryFailed('42P01', 'relation "users" does not exist')],
-    ['a unique violation no service turned into a conflict', queryFailed('23505', 'duplicate key value violates unique constraint "users_pkey"')],
+    [
+      'a unique violation no service turned into a conflict',
+      queryFailed('23505', 'duplicate key value violates unique constraint "users_pkey"'),
+    ],
     ['a programming error', new TypeError("Cannot read properties of undefined (reading 'passwordHash')")],
     ['an RpcException without a payload', new RpcException('SELECT failed')],
     ['a thrown string', 'SELECT password_hash FROM users'],

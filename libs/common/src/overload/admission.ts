@@ -4,7 +4,11 @@ import { Counter, Gauge } from 'prom-client';
 import { AppError } from '../errors/app-error.js';
 import type { Deadline } from './deadline.js';
 
-const pendingJobs = new Gauge({ name: 'admission_pending', help: 'Jobs admitted and not finished (running and queued), by queue', labelNames: ['queue'] });
+const pendingJobs = new Gauge({
+  name: 'admission_pending',
+  help: 'Jobs admitted and not finished (running and queued), by queue',
+  labelNames: ['queue'],
+});
 const refusedJobs = new Counter({
   name: 'admission_refused_total',
   help: 'Jobs refused with SERVICE_OVERLOADED, by queue and when (on arrival, or at the head of the queue)',

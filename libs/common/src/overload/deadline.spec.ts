@@ -16,7 +16,10 @@ function callDeadlineFactory(): (data: unknown, context: ExecutionContext) => De
       return deadline;
     }
   }
-  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Handler, 'handle') as Record<string, { factory: (data: unknown, context: ExecutionContext) => Deadline }>;
+  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Handler, 'handle') as Record<
+    string,
+    { factory: (data: unknown, context: ExecutionContext) => Deadline }
+  >;
   return Object.values(args)[0].factory;
 }
 

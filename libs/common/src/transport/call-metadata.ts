@@ -28,9 +28,9 @@ export function stampPacket(packet: ReadPacket): void {
  * transport: the one place a service reads its caller's correlation id and deadline.
  */
 export function incomingMetadata(context: ExecutionContext): CallMetadata {
-  const rpc = context.switchToRpc().getContext<
-    { getMetadata?: () => WireMetadata | undefined; getHeaders?: () => Parameters<typeof wireFromHeaders>[0] } | undefined
-  >();
+  const rpc = context
+    .switchToRpc()
+    .getContext<{ getMetadata?: () => WireMetadata | undefined; getHeaders?: () => Parameters<typeof wireFromHeaders>[0] } | undefined>();
   // TcpContext has packet metadata; NatsContext has message headers.
   return decodeCallMetadata(rpc?.getMetadata?.() ?? wireFromHeaders(rpc?.getHeaders?.()));
 }

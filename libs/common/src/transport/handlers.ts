@@ -14,13 +14,15 @@ type HandlerDecorator<Handler> = <H extends Handler>(target: object, key: string
  */
 export function messageHandlerOf<M extends MessageMap>() {
   return <P extends keyof M & string>(
-    pattern: P,
-  ): HandlerDecorator<(payload: PayloadOf<M, P>, ...context: never[]) => Awaitable<ReplyOf<M, P>>> =>
-    (target, key, descriptor) => MessagePattern(pattern)(target, key, descriptor as PropertyDescriptor);
+      pattern: P,
+    ): HandlerDecorator<(payload: PayloadOf<M, P>, ...context: never[]) => Awaitable<ReplyOf<M, P>>> =>
+    (target, key, descriptor) =>
+      MessagePattern(pattern)(target, key, descriptor as PropertyDescriptor);
 }
 
 /** `@EventPattern` typed the same way; an event handler returns nothing. */
 export function eventHandlerOf<E extends EventMap>() {
   return <P extends keyof E & string>(pattern: P): HandlerDecorator<(payload: E[P], ...context: never[]) => Awaitable<void>> =>
-    (target, key, descriptor) => EventPattern(pattern)(target, key, descriptor as PropertyDescriptor);
+    (target, key, descriptor) =>
+      EventPattern(pattern)(target, key, descriptor as PropertyDescriptor);
 }

@@ -9,5 +9,4 @@ const rpcSeconds = new Histogram({
 
 export type RpcObserver = (service: string, pattern: string, outcome: string, seconds: number) => void;
 
-export const observeRpc: RpcObserver = (service, pattern, outcome, seconds) =>
-  rpcSeconds.observe({ service, pattern, outcome }, seconds);
+export const observeRpc: RpcObserver = (service, pattern, outcome, seconds) => rpcSeconds.observe({ service, pattern, outcome }, seconds);

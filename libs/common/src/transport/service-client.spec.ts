@@ -54,7 +54,11 @@ describe('ServiceClient', () => {
 
   it('answers 503 under NATS when no replica is subscribed or the NATS connection is down', async () => {
     class EmptyResponseException extends Error {}
-    for (const error of [new EmptyResponseException('Empty response'), Object.assign(new Error('closed'), { name: 'ConnectionError' }), 'Error: Connection lost. Trying to reconnect...']) {
+    for (const error of [
+      new EmptyResponseException('Empty response'),
+      Object.assign(new Error('closed'), { name: 'ConnectionError' }),
+      'Error: Connection lost. Trying to reconnect...',
+    ]) {
       const { client } = clientWith(() => throwError(() => error));
       expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
     }

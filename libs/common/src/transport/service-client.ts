@@ -10,7 +10,13 @@ import { observeRpc, type RpcObserver } from './rpc-metrics.js';
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** NATS: no replica subscribed (Nest's empty reply for "no responders"), or no connection to the NATS server. */
-const NATS_UNREACHABLE = new Set(['EmptyResponseException', 'NoRespondersError', 'ConnectionError', 'ClosedConnectionError', 'DrainingConnectionError']);
+const NATS_UNREACHABLE = new Set([
+  'EmptyResponseException',
+  'NoRespondersError',
+  'ConnectionError',
+  'ClosedConnectionError',
+  'DrainingConnectionError',
+]);
 
 function isConnectionError(error: unknown): boolean {
   // Nest's NATS client rejects with this string while it reconnects.

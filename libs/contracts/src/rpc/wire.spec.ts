@@ -27,9 +27,12 @@ describe('decodeCallMetadata', () => {
     expect(decodeCallMetadata({ requestId: 'r-1', traceparent: '00-abc-def-01' })).toEqual({ requestId: 'r-1', deadline: undefined });
   });
 
-  it.each(['soon', 'NaN', 'Infinity', '-Infinity', '1e400', '12:00', '1800000000123ms'])('treats the malformed deadline %p as absent', (deadline) => {
-    expect(decodeCallMetadata({ requestId: 'r-1', deadline })).toEqual({ requestId: 'r-1', deadline: undefined });
-  });
+  it.each(['soon', 'NaN', 'Infinity', '-Infinity', '1e400', '12:00', '1800000000123ms'])(
+    'treats the malformed deadline %p as absent',
+    (deadline) => {
+      expect(decodeCallMetadata({ requestId: 'r-1', deadline })).toEqual({ requestId: 'r-1', deadline: undefined });
+    },
+  );
 
   it.each([42, { id: 'r-1' }, ['r-1']])('treats the non-string correlation id %p as absent', (requestId) => {
     expect(decodeCallMetadata({ requestId } as unknown as WireMetadata).requestId).toBeUndefined();
