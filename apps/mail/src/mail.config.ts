@@ -1,0 +1,35 @@
+import { BaseEnv, OptionalPort, WithGatewayEndpoint, WithMailEndpoint, WithTransport } from '#common';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoint(BaseEnv))) {
+  /** Prometheus metrics over HTTP at /metrics on MAIL_HOST; 0 turns them off. */
+  @OptionalPort()
+  MAIL_METRICS_PORT: number = 9103;
+
+  /**
+   * The SMTP server mail is handed to, credentials in the URL if it needs them
+   * (`smtps://user:pass@host:465`). Required: there is no default, in any NODE_ENV.
+   */
+  @Matches(/^smtps?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'SMTP_URL must be set to an smtp:// or smtps:// URL' })
+  SMTP_URL: string;
+
+  /** Connecting, greeting and each SMTP reply must each take less than this, or the send fails with 503. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  SMTP_TIMEOUT_MS: number = 5_000;
+
+  /** The From header of every mail. */
+  @IsString()
+  MAIL_FROM: string = 'Gatehouse <no-reply@gatehouse.invalid>';
+
+  /** Base of the links in mails, where people open them; default the gateway's own URL. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  PUBLIC_URL?: string;
+
+  /** PUBLIC_URL without a trailing slash, or the gateway's URL on this machine. */
+  get publicUrl(): string {
+    return (this.PUBLIC_URL ?? `http://127.0.0.1:${this.GATEWAY_PORT}`).replace(/\/+$/, '');
+  }
+}

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { loggingModule } from '#common';
+import { MailConfig } from './mail.config.js';
+import { MailRenderer } from './mails/mail.renderer.js';
+import { MailSender } from './mails/mail.sender.js';
+import { MailsController } from './mails/mails.controller.js';
+import { SMTP_TRANSPORT, smtpTransport } from './mails/smtp-transport.js';
+
+@Module({})
+export class MailModule {
+  static forRoot(config: MailConfig): DynamicModule {
+    return {
+      module: MailModule,
+      imports: [loggingModule('mail', config, 'microservice')],
+      controllers: [MailsController],
+      providers: [
+        { provide: MailConfig, useValue: config },
+        { provide: SMTP_TRANSPORT, useFactory: () => smtpTransport(config) },
+        MailRenderer,
+        MailSender,
+      ],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { createTransport, type SendMailOptions } from 'nodemailer';
+import type { MailConfig } from '../mail.config.js';
+
+/** Injection token of the SMTP transport; unit specs put a fake here. */
+export const SMTP_TRANSPORT = Symbol('SMTP_TRANSPORT');
+
+/** The part of nodemailer's transporter the sender uses. */
+export interface SmtpTransport {
+  sendMail(mail: SendMailOptions): Promise<{ messageId: string }>;
+  verify(): Promise<true>;
+  close(): void;
+}
+
+/**
+ * One SMTP connection per mail, no pool: mail is rare, and a server that was
+ * down is simply reached again by the next send. Every timeout is bounded so a
+ * silent server fails the call (503) long before nodemailer's minutes-long defaults.
+ */
+export function smtpTransport(config: MailConfig): SmtpTransport {
+  const timeout = config.SMTP_TIMEOUT_MS;
+  return createTransport(
+    { url: config.SMTP_URL, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout, dnsTimeout: timeout },
+    { from: config.MAIL_FROM },
+  );
+}
