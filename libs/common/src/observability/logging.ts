@@ -15,6 +15,8 @@ const REDACTED = [
   '*.refreshToken',
   '*.accessToken',
   '*.privateKey',
+  // Single-use mail tokens (verification, reset) on their way to the mail service.
+  '*.token',
 ];
 
 function createPino(app: string, env: BaseEnv): pino.Logger {
