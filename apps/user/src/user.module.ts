@@ -1,8 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseHealthController, loggingModule, migratedDataSource } from '#common';
+import { DatabaseHealthController, Limits, loggingModule, migratedDataSource } from '#common';
 import { UserPatterns } from '#contracts';
 import { userDatabaseOptions } from './database/database.options.js';
+import { AccountMails } from './accounts/account-mails.js';
+import { AccountTokensRepository } from './accounts/account-tokens.repository.js';
+import { AccountsController } from './accounts/accounts.controller.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { MailClient, OutgoingProxy, UserEventsPublisher } from './outbox/mail.client.js';
+import { OutboxRelay } from './outbox/outbox-relay.js';
+import { OutboxRepository } from './outbox/outbox.repository.js';
 import { UserConfig } from './user.config.js';
 import { LoginThrottle } from './users/login-throttle.js';
 import { PasswordHasher } from './users/password-hasher.js';
@@ -24,8 +31,23 @@ export class UserModule {
         }),
         TypeOrmModule.forFeature([User]),
       ],
-      controllers: [UsersController, DatabaseHealthController(UserPatterns.Health)],
-      providers: [{ provide: UserConfig, useValue: config }, UsersService, UsersRepository, PasswordHasher, LoginThrottle],
+      controllers: [UsersController, AccountsController, DatabaseHealthController(UserPatterns.Health)],
+      providers: [
+        { provide: UserConfig, useValue: config },
+        { provide: Limits, useFactory: () => Limits.connect(config.REDIS_URL) },
+        UsersService,
+        UsersRepository,
+        PasswordHasher,
+        LoginThrottle,
+        AccountsService,
+        AccountTokensRepository,
+        AccountMails,
+        OutboxRepository,
+        OutboxRelay,
+        OutgoingProxy,
+        MailClient,
+        UserEventsPublisher,
+      ],
     };
   }
 }

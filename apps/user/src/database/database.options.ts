@@ -2,12 +2,13 @@ import { postgresOptions } from '#common';
 import type { DataSourceOptions } from 'typeorm';
 import { User } from '../users/user.entity.js';
 import { CreateUsers1763769600000 } from './migrations/1763769600000-CreateUsers.js';
+import { AccountLifecycle1764547200000 } from './migrations/1764547200000-AccountLifecycle.js';
 
 export function userDatabaseOptions(url: string): DataSourceOptions {
   return postgresOptions({
     url,
     application: 'gatehouse-user',
     entities: [User],
-    migrations: [CreateUsers1763769600000],
+    migrations: [CreateUsers1763769600000, AccountLifecycle1764547200000],
   });
 }

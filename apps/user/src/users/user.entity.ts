@@ -16,6 +16,9 @@ export class User {
   @Column({ type: 'varchar', length: 254, nullable: true })
   email: string | null;
 
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 60 })
   passwordHash: string;
 

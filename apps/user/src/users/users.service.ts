@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Deadline, violatedUniqueConstraint } from '#common';
-import { ErrorCode, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
+import { ErrorCode, UserEvents, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
+import { AccountMails } from '../accounts/account-mails.js';
+import { UserEventsPublisher } from '../outbox/mail.client.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
-import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX } from './user.entity.js';
+import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.entity.js';
 import { toUserView, UsersRepository } from './users.repository.js';
 
 @Injectable()
@@ -12,29 +14,60 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
+    private readonly mails: AccountMails,
+    private readonly events: UserEventsPublisher,
   ) {}
 
   /** The account is committed only if the caller is still waiting for it: no account without a 201. */
   async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<UserView> {
     const passwordHash = await this.hasher.hash(dto.password, deadline);
     const fields = { username: dto.username, email: dto.email ?? null, passwordHash };
+    let user: User;
     try {
-      return toUserView(await this.users.insert(fields, () => deadline.assertNotPassed('Registration')));
+      user = await this.users.insert(fields, async (db, created) => {
+        await this.mails.queueVerification(db, created);
+        deadline.assertNotPassed('Registration');
+      });
     } catch (error) {
       throw this.conflict(error) ?? error;
     }
+    this.mails.sendCommitted();
+    this.events.publish(UserEvents.Registered, {
+      userId: user.id,
+      username: user.username,
+      email: user.email,
+      at: new Date().toISOString(),
+    });
+    return toUserView(user);
+  }
+
+  /**
+   * The account's own password, for changes that need it (password, email,
+   * deletion): counts toward the same per-account failure limit as login.
+   */
+  async checkPassword(userId: string, password: string, deadline: Deadline): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
+    const account = user.username.toLowerCase();
+    await this.throttle.assertAllowed(account);
+    if (!(await this.hasher.verify(password, user.passwordHash, deadline))) {
+      await this.throttle.recordFailure(account);
+      throw new AppError(ErrorCode.InvalidCredentials, 'The password is wrong');
+    }
+    await this.throttle.reset(account);
+    return user;
   }
 
   async verifyCredentials({ username, password }: CredentialsDto, deadline = Deadline.none): Promise<UserView> {
     const account = username.toLowerCase();
-    this.throttle.assertAllowed(account);
+    await this.throttle.assertAllowed(account);
     const user = await this.users.findByAccount(account);
     const valid = await this.hasher.verify(password, user?.passwordHash, deadline);
     if (!user || !valid) {
-      this.throttle.recordFailure(account);
+      await this.throttle.recordFailure(account);
       throw new AppError(ErrorCode.InvalidCredentials, 'Invalid username or password');
     }
-    this.throttle.reset(account);
+    await this.throttle.reset(account);
     return toUserView(user);
   }
 
@@ -49,7 +82,7 @@ export class UsersService {
     return this.users.recordLogin(userId, at);
   }
 
-  private conflict(error: unknown): AppError | undefined {
+  conflict(error: unknown): AppError | undefined {
     switch (violatedUniqueConstraint(error)) {
       case USERNAME_UNIQUE_INDEX:
         return new AppError(ErrorCode.UsernameTaken, 'That username is taken');

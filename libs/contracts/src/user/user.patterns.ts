@@ -1,8 +1,20 @@
 import type { NoPayload } from '../rpc/wire.js';
 import type { ServiceHealth } from '../health/service-health.js';
+import type {
+  Accepted,
+  ChangeEmailRequest,
+  ChangePasswordRequest,
+  DeleteAccountRequest,
+  ForgotPasswordDto,
+  ForUserDto,
+  PasswordReset,
+  ResetPasswordDto,
+  VerifyEmailDto,
+} from './account.dto.js';
 import type { CredentialsDto } from './credentials.dto.js';
 import type { FindUserDto } from './find-user.dto.js';
 import type { RegisterUserDto } from './register-user.dto.js';
+import type { UserDeletedEvent, UserRegisteredEvent } from './user-lifecycle.events.js';
 import type { UserLoggedInEvent } from './user-logged-in.event.js';
 import type { UserView } from './user.view.js';
 
@@ -14,10 +26,19 @@ export const UserPatterns = {
   VerifyCredentials: 'user.verify_credentials',
   FindById: 'user.find_by_id',
   Health: 'user.health',
+  RequestEmailVerification: 'user.request_email_verification',
+  VerifyEmail: 'user.verify_email',
+  RequestPasswordReset: 'user.request_password_reset',
+  ResetPassword: 'user.reset_password',
+  ChangePassword: 'user.change_password',
+  ChangeEmail: 'user.change_email',
+  Delete: 'user.delete',
 } as const;
 
 export const UserEvents = {
   LoggedIn: 'user.logged_in',
+  Registered: 'user.registered',
+  Deleted: 'user.deleted',
 } as const;
 
 /** What the user service answers to each pattern. */
@@ -26,9 +47,22 @@ export type UserMessages = {
   [UserPatterns.VerifyCredentials]: { payload: CredentialsDto; reply: UserView };
   [UserPatterns.FindById]: { payload: FindUserDto; reply: UserView };
   [UserPatterns.Health]: { payload: NoPayload; reply: ServiceHealth };
+  [UserPatterns.RequestEmailVerification]: { payload: ForUserDto; reply: Accepted };
+  [UserPatterns.VerifyEmail]: { payload: VerifyEmailDto; reply: UserView };
+  [UserPatterns.RequestPasswordReset]: { payload: ForgotPasswordDto; reply: Accepted };
+  [UserPatterns.ResetPassword]: { payload: ResetPasswordDto; reply: PasswordReset };
+  [UserPatterns.ChangePassword]: { payload: ChangePasswordRequest; reply: Accepted };
+  [UserPatterns.ChangeEmail]: { payload: ChangeEmailRequest; reply: UserView };
+  [UserPatterns.Delete]: { payload: DeleteAccountRequest; reply: Accepted };
 };
 
 /** The events the user service consumes. */
 export type UserEventPayloads = {
   [UserEvents.LoggedIn]: UserLoggedInEvent;
+};
+
+/** The events the user service publishes, for any consumer (under NATS, anyone may subscribe). */
+export type UserPublishedEvents = {
+  [UserEvents.Registered]: UserRegisteredEvent;
+  [UserEvents.Deleted]: UserDeletedEvent;
 };

@@ -11,6 +11,9 @@ export class UserView {
   @ApiProperty({ type: String, nullable: true, example: 'alice@example.com' })
   email: string | null;
 
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the current email was proven; null until then.' })
+  emailVerifiedAt: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 

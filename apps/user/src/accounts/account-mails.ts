@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { MailKind } from '#contracts';
+import type { EntityManager } from 'typeorm';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { User } from '../users/user.entity.js';
+import { UserConfig } from '../user.config.js';
+import { AccountTokensRepository } from './account-tokens.repository.js';
+
+/**
+ * What the user service mails, decided here and written in the caller's
+ * transaction: a token and its outbox record commit (or roll back) with the
+ * change that causes them. `sendCommitted` then wakes the relay.
+ */
+@Injectable()
+export class AccountMails {
+  constructor(
+    private readonly tokens: AccountTokensRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+    private readonly config: UserConfig,
+  ) {}
+
+  /** A link proving `user.email`, the address the account has now. */
+  queueVerification(db: EntityManager, user: User): Promise<void> {
+    return this.queue(db, user, 'email_verification', this.config.EMAIL_VERIFICATION_TTL);
+  }
+
+  queuePasswordReset(db: EntityManager, user: User): Promise<void> {
+    return this.queue(db, user, 'password_reset', this.config.PASSWORD_RESET_TTL);
+  }
+
+  /** After COMMIT: deliver now rather than at the next poll. */
+  sendCommitted(): void {
+    this.relay.kick();
+  }
+
+  private async queue(db: EntityManager, user: User, kind: MailKind, ttlSeconds: number): Promise<void> {
+    if (!user.email) return;
+    const { token, expiresAt } = await this.tokens.issue(db, user.id, kind, user.email, ttlSeconds);
+    await this.outbox.enqueue(db, { userId: user.id, kind, recipient: user.email, username: user.username, token, expiresAt });
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AppError } from '#common';
+import { MailPatterns } from '#contracts';
+import { Counter, Gauge } from 'prom-client';
+import { UserConfig } from '../user.config.js';
+import { MailClient } from './mail.client.js';
+import { OutboxRepository, type PendingMail } from './outbox.repository.js';
+
+const delivered = new Counter({
+  name: 'outbox_mails_delivered_total',
+  help: 'Outbox mails the mail service acknowledged',
+  labelNames: ['kind'],
+});
+const failedAttempts = new Counter({
+  name: 'outbox_delivery_failures_total',
+  help: 'Failed delivery attempts of outbox mails (each is retried with backoff)',
+  labelNames: ['kind', 'code'],
+});
+const abandoned = new Counter({ name: 'outbox_mails_expired_total', help: 'Outbox mails dropped undelivered because their link expired' });
+const pending = new Gauge({ name: 'outbox_mails_pending', help: 'Outbox mails not yet delivered, as of the last poll' });
+
+const BATCH = 10;
+
+/** 1 s, 2 s, 4 s, … up to the cap: a mail service that is down is not hammered, and is retried soon after it is back. */
+export function backoffMs(attempts: number, capMs: number): number {
+  return Math.min(capMs, 1000 * 2 ** Math.min(attempts, 20));
+}
+
+/**
+ * Delivers the outbox: polls for due mails (and is kicked after each commit
+ * that adds one), sends each with `mail.send`, and retries failures with
+ * backoff until acknowledged or their link has expired. A mail service or
+ * SMTP server that is down delays mail; it never loses it.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly mail: MailClient,
+    private readonly config: UserConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.OUTBOX_POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Deliver what is due now; a kick while a round runs starts another right after it. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.deliverDue()
+      .catch((error: unknown) => this.logger.warn(`Outbox poll failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async deliverDue(): Promise<void> {
+    // The lease outlasts one send, so no other relay takes a mail this one is still sending.
+    const lease = this.config.MAIL_TIMEOUT_MS * 2;
+    for (let batch = await this.outbox.claimDue(BATCH, lease); batch.length > 0; batch = await this.outbox.claimDue(BATCH, lease)) {
+      await Promise.all(batch.map((mail) => this.deliver(mail)));
+      if (this.stopped) return;
+    }
+    pending.set(await this.outbox.pendingCount());
+  }
+
+  private async deliver(mail: PendingMail): Promise<void> {
+    if (mail.expiresAt.getTime() <= Date.now()) {
+      abandoned.inc();
+      this.logger.warn(`Outbox mail ${mail.id} (${mail.kind}) expired after ${mail.attempts} attempts; dropped`);
+      return this.outbox.abandon(mail.id);
+    }
+    try {
+      const payload = { id: mail.id, kind: mail.kind, to: mail.recipient, username: mail.username, token: mail.token };
+      await this.mail.send(MailPatterns.Send, { ...payload, expiresAt: mail.expiresAt.toISOString() });
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'UNKNOWN';
+      const retryIn = backoffMs(mail.attempts, this.config.OUTBOX_MAX_BACKOFF_MS);
+      failedAttempts.inc({ kind: mail.kind, code });
+      this.logger.warn(
+        `Outbox mail ${mail.id} (${mail.kind}) not delivered (${code}, attempt ${mail.attempts + 1}); retry in ${retryIn} ms`,
+      );
+      return this.outbox.markFailed(mail.id, retryIn, code);
+    }
+    delivered.inc({ kind: mail.kind });
+    await this.outbox.markSent(mail.id);
+  }
+}
