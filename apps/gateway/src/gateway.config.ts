@@ -4,6 +4,7 @@ import {
   OptionalPort,
   WithGatewayEndpoint,
   WithIdentityEndpoint,
+  WithRedis,
   WithRefreshTokenTtl,
   WithTransport,
   WithTokenAudience,
@@ -14,8 +15,8 @@ import { IsInt, Matches, Max, Min } from 'class-validator';
 /** A comma-separated list of origins (`scheme://host[:port]`, no path), or empty. */
 const ORIGIN_LIST = /^$|^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/;
 
-export class GatewayConfig extends WithTransport(
-  WithRefreshTokenTtl(WithTokenAudience(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv))))),
+export class GatewayConfig extends WithRedis(
+  WithTransport(WithRefreshTokenTtl(WithTokenAudience(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv)))))),
 ) {
   /** Prometheus metrics over HTTP at /metrics on GATEWAY_HOST, never on the public port; 0 turns them off. */
   @OptionalPort()

@@ -25,3 +25,5 @@ export * from './observability/metrics.js';
 export * from './overload/deadline.js';
 export * from './overload/admission.js';
 export * from './overload/refuse-late-calls.js';
+export * from './limits/limit-store.js';
+export * from './limits/limits.js';

@@ -1,54 +1,42 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '#common';
+import { AppError, Limits, type Limiter } from '#common';
 import { ErrorCode } from '#contracts';
 import { UserConfig } from '../user.config.js';
 
-interface Window {
-  failures: number;
-  resetAt: number;
-}
-
-/** Above this many tracked accounts, expired windows are swept so memory stays bounded. */
-const SWEEP_ABOVE = 10_000;
-
 /**
- * Failed logins per account in a fixed window, so rotating client IPs cannot
- * brute-force one account. Kept in this process: a restart forgets it.
+ * Failed logins per account in a fixed window from the first failure, so
+ * rotating client IPs cannot brute-force one account. Counted in Redis with
+ * REDIS_URL (every replica sees the same count), else in this process.
+ * Checked before any bcrypt work; concurrent attempts that all pass the check
+ * before any of them fails may overshoot the limit by the attempts in flight.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly windows = new Map<string, Window>();
+  private readonly failures: Limiter;
 
-  constructor(private readonly config: UserConfig) {}
+  constructor(
+    private readonly config: UserConfig,
+    limits: Limits,
+  ) {
+    this.failures = limits.limiter({
+      name: 'login',
+      points: config.LOGIN_MAX_FAILURES,
+      durationSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    });
+  }
 
-  assertAllowed(account: string, now = Date.now()): void {
-    const window = this.current(account, now);
-    if (window && window.failures >= this.config.LOGIN_MAX_FAILURES) {
-      const retryAfter = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
-      throw new AppError(ErrorCode.RateLimited, 'Too many failed logins for this account; try again later', retryAfter);
+  async assertAllowed(account: string): Promise<void> {
+    const { used, retryAfterSeconds } = await this.failures.state(account);
+    if (used >= this.config.LOGIN_MAX_FAILURES) {
+      throw new AppError(ErrorCode.RateLimited, 'Too many failed logins for this account; try again later', retryAfterSeconds);
     }
   }
 
-  recordFailure(account: string, now = Date.now()): void {
-    const window = this.current(account, now);
-    if (window) {
-      window.failures += 1;
-      return;
-    }
-    if (this.windows.size >= SWEEP_ABOVE) this.sweep(now);
-    this.windows.set(account, { failures: 1, resetAt: now + this.config.LOGIN_FAILURE_WINDOW_SECONDS * 1000 });
+  recordFailure(account: string): Promise<void> {
+    return this.failures.add(account);
   }
 
-  reset(account: string): void {
-    this.windows.delete(account);
-  }
-
-  private current(account: string, now: number): Window | undefined {
-    const window = this.windows.get(account);
-    return window && window.resetAt > now ? window : undefined;
-  }
-
-  private sweep(now: number): void {
-    for (const [account, window] of this.windows) if (window.resetAt <= now) this.windows.delete(account);
+  reset(account: string): Promise<void> {
+    return this.failures.clear(account);
   }
 }

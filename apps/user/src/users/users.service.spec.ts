@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Deadline } from '#common';
+import { Deadline, Limits } from '#common';
 import type { RegisterUserDto, UserView } from '#contracts';
 import { QueryFailedError } from 'typeorm';
 import type { UserConfig } from '../user.config.js';
@@ -64,7 +64,11 @@ class FakeHasher {
 function setUp() {
   const users = new FakeUsers();
   const hasher = new FakeHasher();
-  const service = new UsersService(users as unknown as UsersRepository, hasher as unknown as PasswordHasher, new LoginThrottle(config));
+  const service = new UsersService(
+    users as unknown as UsersRepository,
+    hasher as unknown as PasswordHasher,
+    new LoginThrottle(config, Limits.inMemory()),
+  );
   return { service, users, hasher };
 }
 

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { BaseEnv, Port } from './base.env.js';
 
 // Variables read by more than one process are declared once here and composed
@@ -95,4 +95,19 @@ export function WithTransport<B extends EnvClass>(Base: B) {
     NATS_URL: string = 'nats://127.0.0.1:4222';
   }
   return TransportEnv;
+}
+
+/** Where the per-IP and per-account limits are counted when there are replicas to share them. */
+export function WithRedis<B extends EnvClass>(Base: B) {
+  abstract class RedisEnv extends Base {
+    /**
+     * `redis://` or `rediss://` (TLS) URL, with credentials and database if needed.
+     * Unset: each process counts its limits in its own memory. While Redis is
+     * unreachable, each process falls back to its own memory until it is back.
+     */
+    @IsOptional()
+    @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+    REDIS_URL?: string;
+  }
+  return RedisEnv;
 }
