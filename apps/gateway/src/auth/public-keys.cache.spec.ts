@@ -2,7 +2,7 @@ import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { IdentityPatterns, type PublicKeySet } from '#contracts';
 import type { IdentityClient } from '../rpc/clients.js';
-import { PublicKeysCache } from './public-keys.cache.js';
+import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 
 /** A real P-256 verification key as identity publishes it. */
 function signingKey(kid: string, alg = 'ES256') {
@@ -128,5 +128,46 @@ describe('PublicKeysCache', () => {
     now += 1;
     expect(await cache.get('key-1')).toBeDefined();
     expect(identity.calls).toHaveLength(2);
+  });
+});
+
+describe('PublicKeysCache.publicJwks', () => {
+  it('answers the ES256 keys with their public members only, from the same fetch that verification uses', async () => {
+    const { identity, cache } = setUp();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const leaky = { ...privateKey.export({ format: 'jwk' }), kid: 'leaky', alg: 'ES256' };
+    identity.published = [first.jwk, leaky, signingKey('rs-key', 'RS256').jwk];
+
+    const { keys } = await cache.publicJwks();
+
+    expect(keys.map((key) => key.kid)).toEqual(['key-1', 'leaky']);
+    for (const key of keys) expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', x: first.jwk.x, y: first.jwk.y });
+    expect(await cache.get('key-1')).toBeDefined();
+    expect(identity.calls).toHaveLength(1);
+  });
+
+  it(`asks identity again once its copy is ${JWKS_MAX_AGE_S} s old, not before`, async () => {
+    const { identity, cache } = setUp();
+    await cache.publicJwks();
+    identity.published = [second.jwk];
+    now += JWKS_MAX_AGE_S * 1000 - 1;
+    expect((await cache.publicJwks()).keys.map((key) => key.kid)).toEqual(['key-1']);
+    now += 1;
+    expect((await cache.publicJwks()).keys.map((key) => key.kid)).toEqual(['key-2']);
+    expect(identity.calls).toHaveLength(2);
+  });
+
+  it('serves the last key set while identity is unreachable, and fails only when it never had one', async () => {
+    const { identity, cache } = setUp();
+    identity.failure = new Error('identity unreachable');
+    await expect(cache.publicJwks()).rejects.toThrow('identity unreachable');
+
+    identity.failure = undefined;
+    await cache.publicJwks();
+    identity.failure = new Error('identity unreachable');
+    now += JWKS_MAX_AGE_S * 1000;
+    expect((await cache.publicJwks()).keys.map((key) => key.kid)).toEqual(['key-1']);
+    expect(identity.calls).toHaveLength(3);
   });
 });

@@ -1,18 +1,25 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ACCESS_TOKEN_ALGORITHM, IdentityPatterns } from '#contracts';
+import { ACCESS_TOKEN_ALGORITHM, IdentityPatterns, type PublicKeySet } from '#contracts';
 import { IdentityClient } from '../rpc/clients.js';
 
 /** A token with an unknown `kid` may trigger a re-fetch, but not more often than this. */
 const MIN_REFETCH_INTERVAL_MS = 5_000;
+/** How old a key set GET /.well-known/jwks.json may serve before asking identity again. */
+export const JWKS_MAX_AGE_S = 300;
+
+/** The public members of an EC verification key (RFC 7517, 7518): whatever else identity sent is dropped. */
+type PublicJwk = Pick<PublicKeySet['keys'][number], 'kid' | 'kty' | 'crv' | 'x' | 'y' | 'alg' | 'use'>;
 
 /**
  * Identity's verification keys, fetched over TCP and kept as KeyObjects, so
- * verifying an access token needs no network hop (and no PEM re-parsing).
+ * verifying an access token needs no network hop (and no PEM re-parsing);
+ * also kept as public JWKs for other backends that verify tokens themselves.
  */
 @Injectable()
 export class PublicKeysCache {
   private keys = new Map<string, KeyObject>();
+  private jwks: PublicJwk[] | undefined;
   private fetchedAt = 0;
   private fetching?: Promise<void>;
 
@@ -27,6 +34,21 @@ export class PublicKeysCache {
     return this.keys.get(kid);
   }
 
+  /**
+   * The key set, at most JWKS_MAX_AGE_S old while identity answers; the last
+   * one fetched when it does not (a key set outlives an outage, tokens too).
+   */
+  async publicJwks(): Promise<{ keys: PublicJwk[] }> {
+    if (!this.jwks || Date.now() - this.fetchedAt >= JWKS_MAX_AGE_S * 1000) {
+      try {
+        await this.refetch();
+      } catch (error) {
+        if (!this.jwks) throw error;
+      }
+    }
+    return { keys: this.jwks! };
+  }
+
   private refetch(): Promise<void> {
     this.fetching ??= this.fetch().finally(() => (this.fetching = undefined));
     return this.fetching;
@@ -34,9 +56,9 @@ export class PublicKeysCache {
 
   private async fetch(): Promise<void> {
     const { keys } = await this.identity.send(IdentityPatterns.PublicKeys, {}, { retry: true });
-    this.keys = new Map(
-      keys.filter((jwk) => jwk.alg === ACCESS_TOKEN_ALGORITHM).map((jwk) => [jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })]),
-    );
+    const usable = keys.filter((jwk) => jwk.alg === ACCESS_TOKEN_ALGORITHM);
+    this.keys = new Map(usable.map((jwk) => [jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })]));
+    this.jwks = usable.map(({ kid, kty, crv, x, y, alg }) => ({ kid, kty, crv, x, y, alg, use: 'sig' }));
     this.fetchedAt = Date.now();
   }
 }

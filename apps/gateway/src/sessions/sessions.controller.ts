@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { AuthResponse, CredentialsDto, RegisterUserDto } from '#contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrorResponses } from '../docs/api-error-responses.js';
+import { IpRateLimited, SkipIpRateLimit } from '../security/ip-rate-limit.js';
 import { SessionsService } from './sessions.service.js';
 import { RefreshCookie, type AuthBody } from './refresh-cookie.js';
 import { RefreshRequestDto } from './refresh-request.dto.js';
@@ -14,7 +14,7 @@ const READS_COOKIE =
 
 @ApiTags('auth')
 @Controller()
-@UseGuards(ThrottlerGuard)
+@IpRateLimited()
 export class SessionsController {
   constructor(
     private readonly sessions: SessionsService,
@@ -63,7 +63,7 @@ export class SessionsController {
 
   @Post('logout')
   @HttpCode(204)
-  @SkipThrottle()
+  @SkipIpRateLimit()
   @ApiOperation({ description: `${READS_COOKIE} With REFRESH_COOKIE=true the cookie is cleared.` })
   @ApiCookieAuth()
   @ApiNoContentResponse({ description: 'The session is revoked (also when it already was).' })

@@ -7,6 +7,7 @@ import {
   type CredentialsDto,
   type RefreshTokenDto,
   type RegisterUserDto,
+  type SessionClientDto,
   type UserView,
 } from '#contracts';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
@@ -21,20 +22,20 @@ export class SessionsService {
     private readonly accounts: UsersService,
   ) {}
 
-  async register(dto: RegisterUserDto): Promise<AuthResponse> {
+  async register(dto: RegisterUserDto, client: SessionClientDto): Promise<AuthResponse> {
     const user = await this.users.send(UserPatterns.Register, dto);
-    return this.signIn(user);
+    return this.signIn(user, client);
   }
 
-  async login(dto: CredentialsDto): Promise<AuthResponse> {
+  async login(dto: CredentialsDto, client: SessionClientDto): Promise<AuthResponse> {
     const user = await this.users.send(UserPatterns.VerifyCredentials, dto);
-    const response = await this.signIn(user);
+    const response = await this.signIn(user, client);
     this.users.emit(UserEvents.LoggedIn, { userId: user.id, at: new Date().toISOString() });
     return response;
   }
 
-  async refresh(dto: RefreshTokenDto): Promise<AuthResponse> {
-    const { userId, ...tokens } = await this.identity.send(IdentityPatterns.Refresh, dto);
+  async refresh(dto: RefreshTokenDto, client: SessionClientDto): Promise<AuthResponse> {
+    const { userId, ...tokens } = await this.identity.send(IdentityPatterns.Refresh, { ...dto, ...client });
     return { user: await this.accounts.current(userId), ...tokens };
   }
 
@@ -42,8 +43,8 @@ export class SessionsService {
     await this.identity.send(IdentityPatterns.Revoke, dto);
   }
 
-  private async signIn(user: UserView): Promise<AuthResponse> {
-    const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id });
+  private async signIn(user: UserView, client: SessionClientDto): Promise<AuthResponse> {
+    const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, ...client });
     return { user, ...tokens };
   }
 }

@@ -4,12 +4,13 @@ import { SigningKey } from '../keys/signing-key.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { CreateIdentity1763769600000 } from './migrations/1763769600000-CreateIdentity.js';
+import { SessionDevices1764547200000 } from './migrations/1764547200000-SessionDevices.js';
 
 export function identityDatabaseOptions(url: string): DataSourceOptions {
   return postgresOptions({
     url,
     application: 'gatehouse-identity',
     entities: [SigningKey, Session, RefreshToken],
-    migrations: [CreateIdentity1763769600000],
+    migrations: [CreateIdentity1763769600000, SessionDevices1764547200000],
   });
 }

@@ -14,4 +14,15 @@ export class Session {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** The login, then every refresh. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
+  lastUsedAt: Date;
+
+  /** As last seen: at login, then at each refresh that reported one. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
+  userAgent: string | null;
+
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  ip: string | null;
 }

@@ -1,7 +1,19 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { CallDeadline, Deadline } from '#common';
-import { IdentityPatterns, IssueTokensDto, RefreshTokenDto, type RefreshedTokens, type RevokeResult, type TokenPair } from '#contracts';
+import {
+  IdentityPatterns,
+  IssueTokensDto,
+  ListSessionsDto,
+  RefreshSessionDto,
+  RefreshTokenDto,
+  RevokeSessionDto,
+  RevokeUserSessionsDto,
+  type RefreshedTokens,
+  type RevokeResult,
+  type SessionView,
+  type TokenPair,
+} from '#contracts';
 import { IdentityMessage } from '../identity.handlers.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -10,17 +22,32 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @IdentityMessage(IdentityPatterns.IssueTokens)
-  issueTokens(@Payload() { userId }: IssueTokensDto, @CallDeadline() deadline: Deadline): Promise<TokenPair> {
-    return this.sessions.issue(userId, deadline);
+  issueTokens(@Payload() { userId, userAgent, ip }: IssueTokensDto, @CallDeadline() deadline: Deadline): Promise<TokenPair> {
+    return this.sessions.issue(userId, deadline, { userAgent, ip });
   }
 
   @IdentityMessage(IdentityPatterns.Refresh)
-  refresh(@Payload() { refreshToken }: RefreshTokenDto, @CallDeadline() deadline: Deadline): Promise<RefreshedTokens> {
-    return this.sessions.refresh(refreshToken, deadline);
+  refresh(@Payload() { refreshToken, userAgent, ip }: RefreshSessionDto, @CallDeadline() deadline: Deadline): Promise<RefreshedTokens> {
+    return this.sessions.refresh(refreshToken, deadline, { userAgent, ip });
   }
 
   @IdentityMessage(IdentityPatterns.Revoke)
   revoke(@Payload() { refreshToken }: RefreshTokenDto): Promise<RevokeResult> {
     return this.sessions.revoke(refreshToken);
+  }
+
+  @IdentityMessage(IdentityPatterns.ListSessions)
+  list(@Payload() { userId, currentSessionId }: ListSessionsDto): Promise<SessionView[]> {
+    return this.sessions.list(userId, currentSessionId);
+  }
+
+  @IdentityMessage(IdentityPatterns.RevokeSession)
+  revokeSession(@Payload() { userId, sessionId }: RevokeSessionDto): Promise<{ revoked: true }> {
+    return this.sessions.revokeOwn(userId, sessionId);
+  }
+
+  @IdentityMessage(IdentityPatterns.RevokeUserSessions)
+  revokeUserSessions(@Payload() { userId, exceptSessionId }: RevokeUserSessionsDto): Promise<{ revoked: number }> {
+    return this.sessions.revokeAll(userId, exceptSessionId);
   }
 }

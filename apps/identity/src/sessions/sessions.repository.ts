@@ -9,6 +9,25 @@ export interface NewRefreshToken {
   expiresAt: Date;
 }
 
+/** The device of a login or refresh, as the gateway reported it. */
+export interface SessionClient {
+  userAgent?: string;
+  ip?: string;
+}
+
+/** A session as GET /sessions lists it, before `current` is known. */
+export interface ActiveSession {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** Not revoked, and holding an unspent, unexpired refresh token: a session that can still refresh. */
+const ALIVE = `"sessions"."revoked_at" IS NULL AND EXISTS (
+  SELECT 1 FROM refresh_tokens t WHERE t.session_id = "sessions"."id" AND t.used_at IS NULL AND t.expires_at > now())`;
+
 /** What presenting a refresh token did: rotated it, or why not. */
 export type RotationOutcome =
   | { rotated: { sessionId: string; userId: string } }
@@ -23,9 +42,14 @@ export class SessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** A new session with its first refresh token, in one transaction; `beforeCommit` may still refuse it. */
-  async create(session: { id: string; userId: string }, token: NewRefreshToken, beforeCommit: () => void = () => undefined): Promise<void> {
+  async create(
+    session: { id: string; userId: string } & SessionClient,
+    token: NewRefreshToken,
+    beforeCommit: () => void = () => undefined,
+  ): Promise<void> {
+    const { id, userId, userAgent = null, ip = null } = session;
     await this.dataSource.transaction(async (db) => {
-      await db.insert(Session, { ...session, revokedAt: null });
+      await db.insert(Session, { id, userId, userAgent, ip, revokedAt: null });
       await insertToken(db, session.id, token);
       beforeCommit();
     });
@@ -34,9 +58,15 @@ export class SessionsRepository {
   /**
    * Spends the token with `tokenHash` and stores `next` in its place, in one
    * transaction. Claiming flips used_at under a row lock: of parallel
-   * refreshes of one token, only one claims it.
+   * refreshes of one token, only one claims it. The session is marked used
+   * now, from `client` where it reported itself.
    */
-  rotate(tokenHash: string, next: NewRefreshToken, beforeCommit: () => void = () => undefined): Promise<RotationOutcome> {
+  rotate(
+    tokenHash: string,
+    next: NewRefreshToken,
+    client: SessionClient = {},
+    beforeCommit: () => void = () => undefined,
+  ): Promise<RotationOutcome> {
     return this.dataSource.transaction(async (db) => {
       const claim = await db
         .createQueryBuilder()
@@ -50,6 +80,7 @@ export class SessionsRepository {
       const session = await db.findOneBy(Session, { id: claimed.session_id });
       if (!session || session.revokedAt || claimed.expires_at.getTime() <= Date.now()) return { rejected: 'dead' };
       await insertToken(db, session.id, next);
+      await db.update(Session, { id: session.id }, { lastUsedAt: () => 'now()', ...definedOnly(client) });
       beforeCommit();
       return { rotated: { sessionId: session.id, userId: session.userId } };
     });
@@ -68,6 +99,46 @@ export class SessionsRepository {
       .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
     return (result.affected ?? 0) > 0;
   }
+
+  /** The user's sessions that can still refresh, the most recently used first. */
+  async active(userId: string): Promise<ActiveSession[]> {
+    return this.dataSource
+      .getRepository(Session)
+      .createQueryBuilder('sessions')
+      .select(['sessions.id', 'sessions.createdAt', 'sessions.lastUsedAt', 'sessions.userAgent', 'sessions.ip'])
+      .where('sessions.user_id = :userId', { userId })
+      .andWhere(ALIVE)
+      .orderBy('sessions.last_used_at', 'DESC')
+      .getMany();
+  }
+
+  /** True when this user's session was alive and is ended by this call; another user's session is never touched. */
+  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: () => 'now()' })
+      .where('id = :sessionId AND user_id = :userId', { sessionId, userId })
+      .andWhere(ALIVE)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Ends every live session of the user but `exceptSessionId`; answers how many. */
+  async revokeAllOf(userId: string, exceptSessionId?: string): Promise<number> {
+    const query = this.dataSource
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: () => 'now()' })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
+    return (await query.execute()).affected ?? 0;
+  }
+}
+
+/** A refresh without a user agent (another caller than the gateway) keeps the one last seen. */
+function definedOnly(client: SessionClient): SessionClient {
+  return Object.fromEntries(Object.entries(client).filter(([, value]) => value !== undefined));
 }
 
 async function insertToken(db: EntityManager, sessionId: string, token: NewRefreshToken): Promise<void> {

@@ -4,11 +4,18 @@ import { Deadline } from '#common';
 import type { IdentityConfig } from '../identity.config.js';
 import type { AccessTokenSigner, SignedAccessToken } from './access-token.signer.js';
 import { hashRefreshToken } from './refresh-tokens.js';
-import type { NewRefreshToken, RotationOutcome, SessionsRepository } from './sessions.repository.js';
+import type { ActiveSession, NewRefreshToken, RotationOutcome, SessionClient, SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
 const REFRESH_TOKEN_TTL = 3_600;
 const config = { REFRESH_TOKEN_TTL } as IdentityConfig;
+
+interface StoredSession extends SessionClient {
+  userId: string;
+  revoked: boolean;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
 
 interface StoredToken {
   sessionId: string;
@@ -22,18 +29,27 @@ interface StoredToken {
  * claim of a dead token still spends it.
  */
 class FakeSessions {
-  readonly sessions = new Map<string, { userId: string; revoked: boolean }>();
+  readonly sessions = new Map<string, StoredSession>();
   readonly tokens = new Map<string, StoredToken>();
   readonly revoked: string[] = [];
   readonly lookedUp: string[] = [];
 
-  async create(session: { id: string; userId: string }, token: NewRefreshToken, beforeCommit: () => void = () => undefined): Promise<void> {
+  async create(
+    { id, ...session }: { id: string; userId: string } & SessionClient,
+    token: NewRefreshToken,
+    beforeCommit: () => void = () => undefined,
+  ): Promise<void> {
     beforeCommit();
-    this.sessions.set(session.id, { userId: session.userId, revoked: false });
-    this.tokens.set(token.hash, { sessionId: session.id, expiresAt: token.expiresAt, used: false });
+    this.sessions.set(id, { ...session, revoked: false, createdAt: new Date(), lastUsedAt: new Date() });
+    this.tokens.set(token.hash, { sessionId: id, expiresAt: token.expiresAt, used: false });
   }
 
-  async rotate(tokenHash: string, next: NewRefreshToken, beforeCommit: () => void = () => undefined): Promise<RotationOutcome> {
+  async rotate(
+    tokenHash: string,
+    next: NewRefreshToken,
+    client: SessionClient = {},
+    beforeCommit: () => void = () => undefined,
+  ): Promise<RotationOutcome> {
     const token = this.tokens.get(tokenHash);
     if (!token || token.used) return { rejected: 'unclaimed' };
     const session = this.sessions.get(token.sessionId);
@@ -44,6 +60,9 @@ class FakeSessions {
     beforeCommit();
     token.used = true;
     this.tokens.set(next.hash, { sessionId: token.sessionId, expiresAt: next.expiresAt, used: false });
+    session.lastUsedAt = new Date();
+    if (client.userAgent !== undefined) session.userAgent = client.userAgent;
+    if (client.ip !== undefined) session.ip = client.ip;
     return { rotated: { sessionId: token.sessionId, userId: session.userId } };
   }
 
@@ -58,6 +77,44 @@ class FakeSessions {
     if (!session || session.revoked) return false;
     session.revoked = true;
     return true;
+  }
+
+  /** The repository's rule: not revoked, and an unspent token that has not expired. */
+  private alive(id: string): boolean {
+    const session = this.sessions.get(id);
+    const now = Date.now();
+    return (
+      !!session && !session.revoked && [...this.tokens.values()].some((t) => t.sessionId === id && !t.used && t.expiresAt.getTime() > now)
+    );
+  }
+
+  async active(userId: string): Promise<ActiveSession[]> {
+    return [...this.sessions.entries()]
+      .filter(([id, session]) => session.userId === userId && this.alive(id))
+      .map(([id, { createdAt, lastUsedAt, userAgent, ip }]) => ({
+        id,
+        createdAt,
+        lastUsedAt,
+        userAgent: userAgent ?? null,
+        ip: ip ?? null,
+      }));
+  }
+
+  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.userId !== userId || !this.alive(sessionId)) return false;
+    session.revoked = true;
+    return true;
+  }
+
+  async revokeAllOf(userId: string, exceptSessionId?: string): Promise<number> {
+    let revoked = 0;
+    for (const [id, session] of this.sessions) {
+      if (session.userId !== userId || session.revoked || id === exceptSessionId) continue;
+      session.revoked = true;
+      revoked += 1;
+    }
+    return revoked;
   }
 
   sessionOf(refreshToken: string) {
@@ -88,6 +145,7 @@ const passed = () => new Deadline(Date.now() - 1);
 let warn: jest.SpiedFunction<Logger['warn']>;
 beforeEach(() => {
   warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -224,5 +282,131 @@ describe('SessionsService.revoke', () => {
     await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: true });
     await expect(service.refresh(rotated.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
     expect(sessions.sessions.size).toBe(1);
+  });
+});
+
+describe('the device a session was signed in from', () => {
+  it('is recorded at issue, with lastUsedAt set then', async () => {
+    const { service, sessions } = setUp();
+    const before = Date.now();
+    const issued = await service.issue('user-1', later(), { userAgent: 'curl/8.5.0', ip: '203.0.113.7' });
+    const session = sessions.sessionOf(issued.refreshToken)!;
+    expect(session).toMatchObject({ userAgent: 'curl/8.5.0', ip: '203.0.113.7' });
+    expect(session.lastUsedAt.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('moves lastUsedAt on every refresh and takes the device as reported then, keeping what is not reported', async () => {
+    const { service, sessions } = setUp();
+    const issued = await service.issue('user-1', later(), { userAgent: 'phone/1', ip: '203.0.113.7' });
+    const session = sessions.sessionOf(issued.refreshToken)!;
+    session.lastUsedAt = new Date(Date.now() - 60_000);
+
+    const refreshed = await service.refresh(issued.refreshToken, later(), { ip: '198.51.100.2' });
+
+    expect(sessions.sessions.get(session.id)).toMatchObject({ userAgent: 'phone/1', ip: '198.51.100.2' });
+    expect(sessions.sessions.get(session.id)!.lastUsedAt.getTime()).toBeGreaterThan(Date.now() - 1_000);
+    await service.refresh(refreshed.refreshToken, later(), { userAgent: 'phone/2' });
+    expect(sessions.sessions.get(session.id)).toMatchObject({ userAgent: 'phone/2', ip: '198.51.100.2' });
+  });
+});
+
+describe('SessionsService.list', () => {
+  it("answers the user's live sessions only, as ISO dates, marking exactly the caller's own as current", async () => {
+    const { service, sessions } = setUp();
+    const phone = await service.issue('user-1', later(), { userAgent: 'phone', ip: '203.0.113.7' });
+    const laptop = await service.issue('user-1', later(), { userAgent: 'laptop' });
+    const loggedOut = await service.issue('user-1');
+    await service.revoke(loggedOut.refreshToken);
+    const expired = await service.issue('user-1');
+    sessions.sessionOf(expired.refreshToken)!.token.expiresAt = new Date(Date.now() - 1);
+    await service.issue('user-2');
+    const phoneId = sessions.sessionOf(phone.refreshToken)!.id;
+    const laptopId = sessions.sessionOf(laptop.refreshToken)!.id;
+
+    const listed = await service.list('user-1', laptopId);
+
+    expect(listed).toHaveLength(2);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        {
+          id: phoneId,
+          createdAt: expect.any(String),
+          lastUsedAt: expect.any(String),
+          userAgent: 'phone',
+          ip: '203.0.113.7',
+          current: false,
+        },
+        { id: laptopId, createdAt: expect.any(String), lastUsedAt: expect.any(String), userAgent: 'laptop', ip: null, current: true },
+      ]),
+    );
+    expect(new Date(listed[0].createdAt).toISOString()).toBe(listed[0].createdAt);
+  });
+
+  it('marks none current when the caller’s own session has ended', async () => {
+    const { service, sessions } = setUp();
+    const mine = await service.issue('user-1');
+    await service.issue('user-1');
+    const mineId = sessions.sessionOf(mine.refreshToken)!.id;
+    await service.revoke(mine.refreshToken);
+    const listed = await service.list('user-1', mineId);
+    expect(listed).toHaveLength(1);
+    expect(listed[0].current).toBe(false);
+  });
+});
+
+describe('SessionsService.revokeOwn', () => {
+  it("ends the user's own live session, so its refresh token stops working, and leaves the others", async () => {
+    const { service, sessions } = setUp();
+    const one = await service.issue('user-1');
+    const other = await service.issue('user-1');
+    const id = sessions.sessionOf(one.refreshToken)!.id;
+
+    await expect(service.revokeOwn('user-1', id)).resolves.toEqual({ revoked: true });
+
+    await expect(service.refresh(one.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+    await expect(service.refresh(other.refreshToken)).resolves.toMatchObject({ userId: 'user-1' });
+  });
+
+  it("answers the same 404 NOT_FOUND for an unknown, an ended and another user's session, touching none", async () => {
+    const { service, sessions } = setUp();
+    const theirs = await service.issue('user-2');
+    const ended = await service.issue('user-1');
+    await service.revoke(ended.refreshToken);
+    const theirId = sessions.sessionOf(theirs.refreshToken)!.id;
+    const endedId = sessions.sessionOf(ended.refreshToken)!.id;
+
+    const errors = await Promise.all(
+      ['0b5a3c1e-8f5e-4a7c-9a51-1f0e7d6c2b3a', endedId, theirId].map((id) =>
+        service.revokeOwn('user-1', id).catch((error: unknown) => error),
+      ),
+    );
+
+    for (const error of errors) expect(error).toMatchObject({ status: 404, code: 'NOT_FOUND', message: 'No such session' });
+    expect(sessions.sessions.get(theirId)!.revoked).toBe(false);
+    await expect(service.refresh(theirs.refreshToken)).resolves.toMatchObject({ userId: 'user-2' });
+  });
+});
+
+describe('SessionsService.revokeAll', () => {
+  it('ends every session of the user but the one kept, and no one else’s', async () => {
+    const { service, sessions } = setUp();
+    const kept = await service.issue('user-1');
+    const [a, b] = [await service.issue('user-1'), await service.issue('user-1')];
+    const theirs = await service.issue('user-2');
+    const keptId = sessions.sessionOf(kept.refreshToken)!.id;
+
+    await expect(service.revokeAll('user-1', keptId)).resolves.toEqual({ revoked: 2 });
+
+    for (const token of [a, b]) await expect(service.refresh(token.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+    await expect(service.refresh(kept.refreshToken)).resolves.toMatchObject({ userId: 'user-1' });
+    await expect(service.refresh(theirs.refreshToken)).resolves.toMatchObject({ userId: 'user-2' });
+  });
+
+  it('ends them all without an exception, and then has nothing left to end', async () => {
+    const { service } = setUp();
+    const tokens = [await service.issue('user-1'), await service.issue('user-1')];
+    await expect(service.revokeAll('user-1')).resolves.toEqual({ revoked: 2 });
+    for (const token of tokens) await expect(service.refresh(token.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+    await expect(service.revokeAll('user-1')).resolves.toEqual({ revoked: 0 });
   });
 });

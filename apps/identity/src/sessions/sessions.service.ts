@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Admission, AppError, Deadline, POOL_SIZE } from '#common';
-import { ErrorCode, type RefreshedTokens, type RevokeResult, type TokenPair } from '#contracts';
+import { ErrorCode, type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts';
 import { IdentityConfig } from '../identity.config.js';
 import { AccessTokenSigner } from './access-token.signer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.js';
-import { SessionsRepository, type NewRefreshToken } from './sessions.repository.js';
+import { SessionsRepository, type NewRefreshToken, type SessionClient } from './sessions.repository.js';
 
 /** A first guess of one session write's time, until measurements replace it. */
 const INITIAL_WRITE_MS = 5;
@@ -24,21 +24,21 @@ export class SessionsService {
     private readonly config: IdentityConfig,
   ) {}
 
-  async issue(userId: string, deadline = Deadline.none): Promise<TokenPair> {
+  async issue(userId: string, deadline = Deadline.none, client: SessionClient = {}): Promise<TokenPair> {
     const sessionId = randomUUID();
     const { token, stored } = this.newToken();
     const inTime = () => deadline.assertNotPassed('The new session');
-    await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, userId }, stored, inTime));
+    await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, userId, ...client }, stored, inTime));
     return { ...this.signer.sign(userId, sessionId), refreshToken: token };
   }
 
   /** Rotation: the presented token is spent; a spent token presented again revokes its session. */
-  async refresh(presented: string, deadline = Deadline.none): Promise<RefreshedTokens> {
+  async refresh(presented: string, deadline = Deadline.none, client: SessionClient = {}): Promise<RefreshedTokens> {
     const tokenHash = hashRefreshToken(presented);
     const { token, stored } = this.newToken();
     // Past the deadline the rotation is undone: the presented token stays unspent for the client's retry.
     const inTime = () => deadline.assertNotPassed('The refresh');
-    const outcome = await this.admission.run(deadline, () => this.sessions.rotate(tokenHash, stored, inTime));
+    const outcome = await this.admission.run(deadline, () => this.sessions.rotate(tokenHash, stored, client, inTime));
     if ('rotated' in outcome) {
       const { userId, sessionId } = outcome.rotated;
       return { ...this.signer.sign(userId, sessionId), refreshToken: token, userId };
@@ -58,6 +58,35 @@ export class SessionsService {
   async revoke(presented: string): Promise<RevokeResult> {
     const sessionId = await this.sessions.sessionOfToken(hashRefreshToken(presented));
     return { revoked: sessionId ? await this.sessions.revoke(sessionId) : false };
+  }
+
+  /** The user's sessions that can still refresh; `current` marks the one that asked. */
+  async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
+    const sessions = await this.sessions.active(userId);
+    return sessions.map(({ id, createdAt, lastUsedAt, userAgent, ip }) => ({
+      id,
+      createdAt: createdAt.toISOString(),
+      lastUsedAt: lastUsedAt.toISOString(),
+      userAgent,
+      ip,
+      current: id === currentSessionId,
+    }));
+  }
+
+  /**
+   * Ends one of the user's own sessions. Unknown, already ended and another
+   * user's answer the same 404, so that session ids cannot be probed.
+   */
+  async revokeOwn(userId: string, sessionId: string): Promise<{ revoked: true }> {
+    if (!(await this.sessions.revokeOwn(userId, sessionId))) throw new AppError(ErrorCode.NotFound, 'No such session');
+    return { revoked: true };
+  }
+
+  /** Signs the user out everywhere, or everywhere but `exceptSessionId`. */
+  async revokeAll(userId: string, exceptSessionId?: string): Promise<{ revoked: number }> {
+    const revoked = await this.sessions.revokeAllOf(userId, exceptSessionId);
+    if (revoked > 0) this.logger.log(`${revoked} session(s) of user ${userId} revoked`);
+    return { revoked };
   }
 
   private newToken(): { token: string; stored: NewRefreshToken } {

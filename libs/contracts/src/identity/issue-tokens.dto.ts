@@ -1,6 +1,8 @@
 import { IsUUID } from 'class-validator';
+import { SessionClientDto } from './session-client.dto.js';
 
-export class IssueTokensDto {
+/** `identity.issue_tokens`: a new session for a user whose password was just checked. */
+export class IssueTokensDto extends SessionClientDto {
   @IsUUID()
   userId: string;
 }

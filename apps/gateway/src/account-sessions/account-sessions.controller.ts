@@ -1,0 +1,46 @@
+import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { SessionView, type AccessClaims } from '#contracts';
+import { AccessTokenGuard } from '../auth/access-token.guard.js';
+import { Auth } from '../auth/auth.decorator.js';
+import { ApiErrorResponses } from '../docs/api-error-responses.js';
+import { AccountSessionsService } from './account-sessions.service.js';
+import { SessionScopeDto } from './session-scope.dto.js';
+
+const ACCESS_TOKENS_LIVE_ON =
+  'Ending a session stops its refresh token at once; an access token it was already given stays valid until its `exp` (at most ACCESS_TOKEN_TTL), since the gateway verifies access tokens without asking identity.';
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@Controller('sessions')
+@UseGuards(AccessTokenGuard)
+export class AccountSessionsController {
+  constructor(private readonly sessions: AccountSessionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's active sessions (not ended, not expired), the most recently used first." })
+  @ApiOkResponse({ type: SessionView, isArray: true })
+  @ApiErrorResponses(401, 503, 504)
+  list(@Auth() claims: AccessClaims): Promise<SessionView[]> {
+    return this.sessions.list(claims);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Ends one of the caller’s sessions.', description: ACCESS_TOKENS_LIVE_ON })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'The session is ended.' })
+  @ApiErrorResponses(401, 404, 503, 504)
+  async end(@Auth() claims: AccessClaims, @Param('id') id: string): Promise<void> {
+    await this.sessions.end(claims, id);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Ends all the caller’s sessions, or all but the current one.', description: ACCESS_TOKENS_LIVE_ON })
+  @ApiNoContentResponse({ description: 'The sessions are ended (also when there were none).' })
+  @ApiErrorResponses(400, 401, 503, 504)
+  async endAll(@Auth() claims: AccessClaims, @Query() { scope = 'all' }: SessionScopeDto): Promise<void> {
+    await this.sessions.endAll(claims, scope);
+  }
+}
