@@ -37,6 +37,7 @@ describe('POST /register', () => {
       id: expect.stringMatching(UUID),
       username,
       email: `${username}@Example.com`,
+      emailVerifiedAt: null,
       createdAt: expect.any(String),
       lastLoginAt: null,
     });

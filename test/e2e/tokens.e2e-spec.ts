@@ -131,7 +131,14 @@ describe('the services over raw TCP', () => {
     replies.push(await callPattern(userPort(), UserPatterns.FindById, { id }));
     for (const reply of replies) {
       expect(reply.err).toBeUndefined();
-      expect(Object.keys(reply.response as object).sort()).toEqual(['createdAt', 'email', 'id', 'lastLoginAt', 'username']);
+      expect(Object.keys(reply.response as object).sort()).toEqual([
+        'createdAt',
+        'email',
+        'emailVerifiedAt',
+        'id',
+        'lastLoginAt',
+        'username',
+      ]);
       for (const pattern of LEAK_PATTERNS) expect(JSON.stringify(reply)).not.toMatch(pattern);
     }
   });

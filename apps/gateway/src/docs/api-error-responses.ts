@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiResponse } from '@nestjs/swagger';
-import { ErrorCode } from '#contracts';
+import { ERROR_STATUS, ErrorCode } from '#contracts';
 
 /** The contract's error body, for the OpenAPI document. */
 export class ErrorBody {
@@ -20,4 +20,15 @@ export class ErrorBody {
 
 export function ApiErrorResponses(...statuses: number[]): MethodDecorator {
   return applyDecorators(...statuses.map((status) => ApiResponse({ status, type: ErrorBody, description: STATUS_CODES[status] })));
+}
+
+/** The error responses of a route by their codes: grouped by status, each status listing its codes. */
+export function ApiErrorCodes(...codes: ErrorCode[]): MethodDecorator {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  return applyDecorators(
+    ...[...byStatus].map(([status, list]) =>
+      ApiResponse({ status, type: ErrorBody, description: `${STATUS_CODES[status]}: ${list.map((code) => `\`${code}\``).join(', ')}` }),
+    ),
+  );
 }

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { PinoLogger } from 'nestjs-pino';
 import { Histogram } from 'prom-client';
 
+const TOKEN_PARAM = /([?&]token=)[^&]*/g;
+
 const httpSeconds = new Histogram({
   name: 'http_request_duration_seconds',
   help: 'Time from request to response, by route template and status',
@@ -36,7 +38,8 @@ export function traceRequests(fastify: FastifyInstance, logger: PinoLogger): voi
       {
         reqId: request.id,
         method: request.method,
-        url: request.url,
+        // Mail links carry their token in the query; it must not reach the logs.
+        url: request.url.replace(TOKEN_PARAM, '$1[redacted]'),
         statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime),
       },

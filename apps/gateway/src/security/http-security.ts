@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LINK_PAGE_PATHS } from '../account/link-pages.controller.js';
 import type { GatewayConfig } from '../gateway.config.js';
 
 /** JSON needs nothing: no scripts, styles, frames or forms. */
@@ -28,6 +29,19 @@ const DOCS_CSP = {
     frameAncestors: ["'none'"],
     baseUri: ["'self'"],
     formAction: ["'self'"],
+  },
+};
+
+/** The mail links' pages: their one script, calls to this origin, nothing else. */
+const LINK_PAGE_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
   },
 };
 
@@ -60,6 +74,9 @@ export async function secureHttp(app: NestFastifyApplication, config: GatewayCon
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, helmet: { contentSecurityPolicy: DOCS_CSP } };
+    if (route.method === 'GET' && LINK_PAGE_PATHS.includes(route.url)) {
+      route.config = { ...route.config, helmet: { contentSecurityPolicy: LINK_PAGE_CSP } };
+    }
   });
   // Tokens and personal data must not be kept by browsers or proxies (RFC 6749 §5.1); nothing here is worth caching.
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -6,7 +6,10 @@ import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
-import { toUserView, type NewUser, type UsersRepository } from './users.repository.js';
+import { toUserView, type InTransaction, type NewUser, type UsersRepository } from './users.repository.js';
+import type { AccountMails } from '../accounts/account-mails.js';
+import type { UserEventsPublisher } from '../outbox/mail.client.js';
+import type { EntityManager } from 'typeorm';
 import { UsersService } from './users.service.js';
 
 const LOGIN_MAX_FAILURES = 3;
@@ -20,14 +23,24 @@ class FakeUsers {
   /** What the next INSERT fails with, as PostgreSQL would have it. */
   insertFailure?: unknown;
 
-  async insert(fields: NewUser, beforeCommit: () => void = () => undefined): Promise<User> {
+  async insert(fields: NewUser, beforeCommit: InTransaction = () => undefined): Promise<User> {
     const failure = this.insertFailure;
     this.insertFailure = undefined;
     if (failure) throw failure;
-    const user = Object.assign(new User(), { id: randomUUID(), ...fields, createdAt: new Date(), lastLoginAt: null });
-    beforeCommit();
+    const user = Object.assign(new User(), {
+      id: randomUUID(),
+      ...fields,
+      createdAt: new Date(),
+      lastLoginAt: null,
+      emailVerifiedAt: null,
+    });
+    await beforeCommit(TRANSACTION, user);
     this.rows.push(user);
     return user;
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.rows.find((row) => row.id === id) ?? null;
   }
 
   async findByAccount(account: string): Promise<User | null> {
@@ -42,6 +55,29 @@ class FakeUsers {
 
   async recordLogin(userId: string, at: string): Promise<void> {
     this.logins.push([userId, at]);
+  }
+}
+
+const TRANSACTION = { transaction: 'open' } as unknown as EntityManager;
+
+/** Records what would be mailed (in which transaction), and whether the relay was woken after the commit. */
+class FakeMails {
+  readonly queued: Array<{ db: EntityManager; userId: string; email: string | null }> = [];
+  kicks = 0;
+
+  async queueVerification(db: EntityManager, user: User): Promise<void> {
+    if (user.email) this.queued.push({ db, userId: user.id, email: user.email });
+  }
+
+  sendCommitted(): void {
+    this.kicks += 1;
+  }
+}
+
+class FakeEvents {
+  readonly published: Array<[string, unknown]> = [];
+  publish(event: string, payload: unknown): void {
+    this.published.push([event, payload]);
   }
 }
 
@@ -64,12 +100,16 @@ class FakeHasher {
 function setUp() {
   const users = new FakeUsers();
   const hasher = new FakeHasher();
+  const mails = new FakeMails();
+  const events = new FakeEvents();
   const service = new UsersService(
     users as unknown as UsersRepository,
     hasher as unknown as PasswordHasher,
     new LoginThrottle(config, Limits.inMemory()),
+    mails as unknown as AccountMails,
+    events as unknown as UserEventsPublisher,
   );
-  return { service, users, hasher };
+  return { service, users, hasher, mails, events };
 }
 
 /** How PostgreSQL, through TypeORM, reports an INSERT that hit a unique index. */
@@ -97,10 +137,30 @@ describe('UsersService.register', () => {
       id: users.rows[0].id,
       username: 'Alice',
       email: 'alice@example.com',
+      emailVerifiedAt: null,
       createdAt: expect.any(String),
       lastLoginAt: null,
     });
     expect(JSON.stringify(view)).not.toContain('hashed(');
+  });
+
+  it('queues the verification mail inside the insert transaction, then wakes the relay and announces user.registered', async () => {
+    const { service, users, mails, events } = setUp();
+    await service.register(alice);
+    expect(mails.queued).toEqual([{ db: TRANSACTION, userId: users.rows[0].id, email: 'alice@example.com' }]);
+    expect(mails.kicks).toBe(1);
+    expect(events.published).toEqual([
+      ['user.registered', { userId: users.rows[0].id, username: 'Alice', email: 'alice@example.com', at: expect.any(String) }],
+    ]);
+  });
+
+  it('queues no mail without an email, and none for a registration that fails', async () => {
+    const { service, users, mails, events } = setUp();
+    await service.register({ username: 'bob', password: 'pw' });
+    users.insertFailure = uniqueViolation(USERNAME_UNIQUE_INDEX);
+    await expect(service.register(alice)).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
+    expect(mails.queued).toEqual([]);
+    expect(events.published).toHaveLength(1);
   });
 
   it('stores a missing email as null', async () => {

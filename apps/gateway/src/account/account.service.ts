@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '#common';
+import {
+  ErrorCode,
+  IdentityPatterns,
+  UserPatterns,
+  type AccessClaims,
+  type Accepted,
+  type ChangeEmailDto,
+  type ChangePasswordDto,
+  type DeleteAccountDto,
+  type ResetPasswordDto,
+  type UserView,
+} from '#contracts';
+import { IdentityClient, UserClient } from '../rpc/clients.js';
+
+/** A token whose account is gone is no longer a valid token. */
+async function asOwner<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCode.UserNotFound) throw AppError.unauthorized('The account no longer exists');
+    throw error;
+  }
+}
+
+/**
+ * The account lifecycle across both services: the user service decides and
+ * records (and mails), then identity ends the sessions the change must end,
+ * each step an acknowledged call.
+ */
+@Injectable()
+export class AccountService {
+  constructor(
+    private readonly users: UserClient,
+    private readonly identity: IdentityClient,
+  ) {}
+
+  requestEmailVerification({ sub }: AccessClaims): Promise<Accepted> {
+    return asOwner(this.users.send(UserPatterns.RequestEmailVerification, { userId: sub }));
+  }
+
+  verifyEmail(token: string): Promise<UserView> {
+    return this.users.send(UserPatterns.VerifyEmail, { token });
+  }
+
+  forgotPassword(email: string): Promise<Accepted> {
+    return this.users.send(UserPatterns.RequestPasswordReset, { email });
+  }
+
+  /** Whoever had the old password may hold sessions: every one of them ends. */
+  async resetPassword(dto: ResetPasswordDto): Promise<void> {
+    const { userId } = await this.users.send(UserPatterns.ResetPassword, dto);
+    await this.identity.send(IdentityPatterns.RevokeUserSessions, { userId });
+  }
+
+  /** Every other session ends; the one that changed the password stays signed in. */
+  async changePassword({ sub, sid }: AccessClaims, dto: ChangePasswordDto): Promise<void> {
+    await asOwner(this.users.send(UserPatterns.ChangePassword, { userId: sub, ...dto }));
+    await this.identity.send(IdentityPatterns.RevokeUserSessions, { userId: sub, exceptSessionId: sid });
+  }
+
+  changeEmail({ sub }: AccessClaims, dto: ChangeEmailDto): Promise<UserView> {
+    return asOwner(this.users.send(UserPatterns.ChangeEmail, { userId: sub, ...dto }));
+  }
+
+  async deleteAccount({ sub }: AccessClaims, dto: DeleteAccountDto): Promise<void> {
+    await asOwner(this.users.send(UserPatterns.Delete, { userId: sub, ...dto }));
+    await this.identity.send(IdentityPatterns.RevokeUserSessions, { userId: sub });
+  }
+}
