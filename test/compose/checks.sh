@@ -46,30 +46,35 @@ check_flow() {
 
 # ---- what the static test only asserts --------------------------------------
 
-# Only the gateway publishes a port, and only the one asked for.
+# Only the gateway publishes a port, and only the one asked for; with the dev
+# profile, maildev publishes its web UI on loopback only.
 check_published_ports() {
-  local service published
+  local service published id expected
   for service in "${STACK_SERVICES[@]}"; do
-    published=$(docker inspect --format \
-      '{{range $port, $bindings := .NetworkSettings.Ports}}{{range $bindings}}{{$port}}->{{.HostIp}}:{{.HostPort}} {{end}}{{end}}' \
-      "$(container_of "$service")")
-    if [ "$service" = gateway ]; then
-      [ "$published" = "3000/tcp->127.0.0.1:$GATEWAY_PORT_ON_HOST " ] || fail "gateway publishes '$published'"
-    else
-      [ -z "$published" ] || fail "$service publishes $published"
-    fi
+    case "$service" in
+      gateway) expected="3000/tcp->127.0.0.1:$GATEWAY_PORT_ON_HOST " ;;
+      maildev) expected="1080/tcp->127.0.0.1:$MAILDEV_PORT_ON_HOST " ;;
+      *) expected='' ;;
+    esac
+    for id in $(containers_of "$service"); do
+      published=$(docker inspect --format \
+        '{{range $port, $bindings := .NetworkSettings.Ports}}{{range $bindings}}{{$port}}->{{.HostIp}}:{{.HostPort}} {{end}}{{end}}' "$id")
+      [ "$published" = "$expected" ] || fail "$service publishes '$published', not '$expected'"
+    done
   done
-  ok "only the gateway publishes a port (3000 -> 127.0.0.1:$GATEWAY_PORT_ON_HOST)"
+  ok "only the gateway publishes a port (3000 -> 127.0.0.1:$GATEWAY_PORT_ON_HOST), and maildev, if there, its web UI on loopback"
 }
 
-# Every process of every service runs as a user other than root.
+# Every process of every container of every service runs as a user other than root.
 check_not_root() {
-  local service uids
+  local service uids id
   for service in "${STACK_SERVICES[@]}"; do
-    uids=$(docker top "$(container_of "$service")" -eo pid,uid | awk 'NR > 1 { print $2 }' | sort -u | xargs)
-    [ -n "$uids" ] || fail "docker top shows no process in $service"
-    [[ " $uids " != *" 0 "* ]] || fail "$service has a process running as root (uids: $uids)"
-    ok "$service runs as uid $uids"
+    for id in $(containers_of "$service"); do
+      uids=$(docker top "$id" -eo pid,uid | awk 'NR > 1 { print $2 }' | sort -u | xargs)
+      [ -n "$uids" ] || fail "docker top shows no process in $service"
+      [[ " $uids " != *" 0 "* ]] || fail "$service has a process running as root (uids: $uids)"
+    done
+    ok "$service runs as uid $uids ($(containers_of "$service" | wc -l) container(s))"
   done
 }
 
@@ -137,4 +142,45 @@ check_data_volume() {
   stack_up
   http POST /login "$(credentials "$USERNAME" "$PASSWORD")"
   expect 401 "POST /login after down -v and up (the account is gone)"
+}
+
+# ---- the nats and dev profiles ---------------------------------------------
+
+# Every replica of user takes part of the load: the queue group spreads
+# user.find_by_id (one per GET /me) over all of them. 30 calls leave a replica
+# with none with a chance of 3 * (2/3)^30, about 1 in 70,000.
+check_replicas_share() {
+  local access id shares=() handled replicas
+  http POST /login "$(credentials "$USERNAME" "$PASSWORD")"
+  expect 200 "POST /login (through NATS)"
+  access=$(field accessToken)
+  for _ in $(seq 30); do
+    http GET /me '' "$access"
+    [ "$STATUS" = 200 ] || fail "GET /me answered $STATUS: ${BODY:0:200}"
+  done
+  replicas=$(containers_of user)
+  (($(wc -w <<<"$replicas") == 3)) || fail "user has $(wc -w <<<"$replicas") containers, not 3"
+  for id in $replicas; do
+    # One log line per message a service completes, naming its pattern.
+    handled=$(docker logs "$id" 2>&1 | grep -c '"user.find_by_id".*completed\|completed.*"user.find_by_id"' || true)
+    ((handled > 0)) || fail "user replica $id handled no user.find_by_id of 30"
+    shares+=("$handled")
+  done
+  ok "the 3 user replicas shared 30 GET /me: ${shares[*]}"
+}
+
+# A registration with an email puts a verification mail into the dev inbox:
+# user's outbox -> mail service -> SMTP -> maildev, read back through its REST API.
+has_mail_to() {
+  curl --silent --max-time 5 "$MAILDEV_URL/api/email" 2>/dev/null |
+    node -e 'let t = ""; process.stdin.on("data", (c) => (t += c)).on("end", () => {
+      const mails = JSON.parse(t || "[]");
+      process.exit(mails.some((m) => (m.to ?? []).some((to) => to.address === process.argv[1])) ? 0 : 1);
+    })' "$1"
+}
+
+check_mail_delivered() {
+  local address=$USERNAME@example.com
+  wait_for 60 "a mail to $address in maildev" has_mail_to "$address" || fail "no mail to $address reached maildev"
+  ok "the registration's verification mail to $address reached maildev ($MAILDEV_URL/api/email)"
 }

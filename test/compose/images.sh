@@ -3,6 +3,8 @@
 #   debian    a minbase root filesystem made by mmdebstrap, imported
 #   node      debian + Node and npm from the npm registry (docker/local-bases/node.Dockerfile)
 #   postgres  debian + Debian's PostgreSQL (docker/local-bases/postgres.Dockerfile)
+#   nats      debian + Debian's nats-server (docker/local-bases/nats.Dockerfile), for the nats profile
+#   redis     debian + Debian's Redis (docker/local-bases/redis.Dockerfile), for the nats profile
 #   app       the project's own Dockerfile, on the node base (build argument NODE_IMAGE)
 # Each base is tagged with a hash of everything it is made from, so a later run
 # whose inputs are unchanged finds it and skips making it.
@@ -82,6 +84,10 @@ make_postgres() {
     -f "$BASES_DIR/postgres.Dockerfile" "$BASES_DIR"
 }
 
+make_nats() { build_quietly "$1" --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -f "$BASES_DIR/nats.Dockerfile" "$BASES_DIR"; }
+
+make_redis() { build_quietly "$1" --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -f "$BASES_DIR/redis.Dockerfile" "$BASES_DIR"; }
+
 # build_quietly TAG ARGS...: a BuildKit build on the host's network (the
 # registries are reached from there), whose log is shown only if it fails.
 build_quietly() {
@@ -104,6 +110,10 @@ make_bases() {
   POSTGRES_IMAGE=$IMAGE_PREFIX/postgres:$PG_MAJOR-$(content_key "$DEBIAN_IMAGE" \
     "$(cat "$BASES_DIR/postgres.Dockerfile" "$BASES_DIR/postgres-entrypoint.sh")")
   reuse_or_make "$POSTGRES_IMAGE" make_postgres
+  NATS_IMAGE=$IMAGE_PREFIX/nats:$(content_key "$DEBIAN_IMAGE" "$(cat "$BASES_DIR/nats.Dockerfile")")
+  reuse_or_make "$NATS_IMAGE" make_nats
+  REDIS_IMAGE=$IMAGE_PREFIX/redis:$(content_key "$DEBIAN_IMAGE" "$(cat "$BASES_DIR/redis.Dockerfile")")
+  reuse_or_make "$REDIS_IMAGE" make_redis
 }
 
 # The project's Dockerfile on the node base. npm reaches the registry with a

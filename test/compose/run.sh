@@ -4,6 +4,8 @@
 # without a registry, builds the app image with the project's Dockerfile, runs
 # the project's docker-compose.yml, drives the gateway from the host, checks
 # what test/deploy/compose.spec.ts can only assert, and removes everything.
+# Twice: as it is (TCP), then with the dev and nats profiles, TRANSPORT=nats
+# and three user replicas.
 #
 # Skips (exit 0, with the reason) where Docker cannot run: not root and no
 # engine, no apt-get for missing tools, or a dockerd that does not start.
@@ -51,7 +53,7 @@ summary() {
   local image entry
   log "==== passed: $CHECKS checks in $SECONDS s"
   for entry in "${PHASES[@]}"; do log "phase ${entry% *}: ${entry##* } s"; done
-  for image in "$DEBIAN_IMAGE" "$NODE_IMAGE" "$POSTGRES_IMAGE" "$APP_IMAGE"; do
+  for image in "$DEBIAN_IMAGE" "$NODE_IMAGE" "$POSTGRES_IMAGE" "$NATS_IMAGE" "$REDIS_IMAGE" "$APP_IMAGE"; do
     log "image $image: $(image_size_mb "$image") MB"
   done
 }
@@ -62,6 +64,22 @@ checks() {
   check_postgres_internal
   check_user_stop_start
   check_data_volume
+}
+
+# The second stack: both profiles, the services over NATS with limits in
+# Redis, three user replicas, mail into the dev inbox.
+scaled_stack() {
+  STACK_PROFILES=(dev nats)
+  STACK_ENV=(TRANSPORT=nats REDIS_URL=redis://redis:6379)
+  STACK_SCALE=(user=3)
+  write_stack_config
+}
+
+scaled_checks() {
+  check_published_ports
+  check_not_root
+  check_replicas_share
+  check_mail_delivered
 }
 
 main() {
@@ -76,6 +94,11 @@ main() {
   phase flow check_flow
   phase checks checks
   phase teardown stack_teardown
+  scaled_stack
+  phase up-nats-dev stack_up
+  phase flow-nats-dev check_flow
+  phase checks-nats-dev scaled_checks
+  phase teardown-nats-dev stack_teardown
   summary
 }
 

@@ -17,6 +17,10 @@ interface Healthcheck {
 
 interface Service {
   image?: string;
+  profiles?: string[];
+  user?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
   build?: string | { context?: string; dockerfile?: string };
   command?: string | string[];
   environment?: Record<string, unknown> | string[];
@@ -38,9 +42,11 @@ interface Compose {
 const compose = parse(repoFile('docker-compose.yml'), { merge: true }) as Compose;
 const services = compose.services;
 
-const APPS = ['user', 'identity', 'gateway'] as const;
-const BACKEND = ['postgres', 'user', 'identity'] as const;
-const ALL = [...BACKEND, 'gateway'] as const;
+const APPS = ['user', 'identity', 'mail', 'gateway'] as const;
+const BACKEND = ['postgres', 'user', 'identity', 'nats', 'redis'] as const;
+const ALL = ['postgres', 'user', 'identity', 'mail', 'gateway', 'maildev', 'nats', 'redis'] as const;
+/** What each profile adds; every other service runs without one. */
+const PROFILES: Record<string, string[]> = { maildev: ['dev'], nats: ['nats'], redis: ['nats'] };
 
 function service(name: string): Service {
   const found = services[name];
@@ -103,7 +109,7 @@ function secretTargetPath(secret: string | { source: string; target?: string }):
 }
 
 describe('docker-compose.yml', () => {
-  it('defines postgres, user, identity and gateway', () => {
+  it('defines postgres, user, identity, mail, gateway, and maildev, nats and redis', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining([...ALL]));
   });
 
@@ -124,13 +130,22 @@ describe('docker-compose.yml', () => {
     expect([test].flat().join(' ')).toContain('pg_isready');
   });
 
-  it('checks user and identity by opening a TCP connection to their own port', () => {
-    for (const [name, port] of [['user', '3001'], ['identity', '3002']] as const) {
-      const check = [service(name).healthcheck?.test].flat().join(' ');
-      expect(check).toMatch(/\bnode\b/);
-      expect(check).toContain('connect(');
-      expect(check).toContain(port);
-    }
+  // Under TRANSPORT=nats a service listens on no TCP port of its own; its metrics port answers in both transports.
+  it.each([
+    ['user', '9101'],
+    ['identity', '9102'],
+    ['mail', '9103'],
+  ])('checks %s through its metrics port (%s), which answers in either transport', (name, port) => {
+    const check = [service(name).healthcheck?.test].flat().join(' ');
+    expect(check).toMatch(/\bnode\b/);
+    expect(check).toContain(`http://127.0.0.1:${port}/metrics`);
+  });
+
+  it('checks NATS on its monitoring endpoint, Redis with PING and maildev with its own check', () => {
+    expect([service('nats').healthcheck?.test].flat().join(' ')).toContain('/healthz');
+    expect(service('nats').command).toEqual(expect.arrayContaining(['--http_port=8222']));
+    expect([service('redis').healthcheck?.test].flat().join(' ')).toMatch(/redis-cli ping/);
+    expect([service('maildev').healthcheck?.test].flat().join(' ')).toContain('maildev/dist/bin/healthcheck.js');
   });
 
   it("checks the gateway through its /health endpoint", () => {
@@ -148,11 +163,22 @@ describe('docker-compose.yml', () => {
     expect(dependsOnHealthy('gateway', 'identity')).toBe(true);
   });
 
-  it('publishes a port for the gateway only', () => {
+  it('publishes a port for the gateway only, and for the dev inbox', () => {
     for (const [name, definition] of Object.entries(services)) {
-      if (name === 'gateway') continue;
+      if (name === 'gateway' || name === 'maildev') continue;
       expect({ name, ports: definition.ports ?? [] }).toEqual({ name, ports: [] });
     }
+  });
+
+  it("publishes maildev's web UI on 127.0.0.1 only, and not its SMTP port", () => {
+    const ports = (service('maildev').ports ?? []).map((entry) => withDefaults(String(entry)));
+    expect(ports).toEqual(['127.0.0.1:1080:1080']);
+  });
+
+  it("never publishes the gateway's metrics port", () => {
+    const targets = (service('gateway').ports ?? []).map((entry) => portMapping(entry)[1]);
+    expect(targets).toEqual(['3000']);
+    expect(env('gateway').GATEWAY_METRICS_PORT ?? '9100').not.toBe('3000');
   });
 
   it("publishes the gateway's port 3000 as 3000", () => {
@@ -166,6 +192,15 @@ describe('docker-compose.yml', () => {
     for (const network of networks) expect({ network, internal: isInternal(network) }).toEqual({ network, internal: true });
   });
 
+  it('puts mail on the internal network and on a way out to SMTP that it shares with maildev and not with the gateway', () => {
+    const mail = networksOf('mail');
+    expect(mail.some((network) => isInternal(network) && networksOf('user').includes(network))).toBe(true);
+    const egress = mail.filter((network) => !isInternal(network));
+    expect(egress.length).toBe(1);
+    expect(networksOf('gateway')).not.toContain(egress[0]);
+    expect(networksOf('maildev')).toEqual(egress);
+  });
+
   it('puts the gateway on an internal network it shares with user and identity, and on a public one', () => {
     const gatewayNetworks = networksOf('gateway');
     const shared = (name: string) => gatewayNetworks.filter((network) => isInternal(network) && networksOf(name).includes(network));
@@ -174,7 +209,7 @@ describe('docker-compose.yml', () => {
     expect(gatewayNetworks.some((network) => !isInternal(network))).toBe(true);
   });
 
-  it('builds the three apps from the one Dockerfile, as one image', () => {
+  it('builds the four apps from the one Dockerfile, as one image', () => {
     const builds = APPS.map((name) => service(name).build);
     for (const build of builds) {
       expect(build).toBeDefined();
@@ -191,6 +226,7 @@ describe('docker-compose.yml', () => {
   it.each([
     ['user', 'dist/apps/user/src/main.js'],
     ['identity', 'dist/apps/identity/src/main.js'],
+    ['mail', 'dist/apps/mail/src/main.js'],
     ['gateway', 'dist/apps/gateway/src/main.js'],
   ])('runs %s with its own entry point', (name, entry) => {
     expect([service(name).command].flat().join(' ')).toContain(entry);
@@ -200,9 +236,22 @@ describe('docker-compose.yml', () => {
     expect(env(name).NODE_ENV).toBe('production');
   });
 
-  it('makes user and identity listen on every interface of their container', () => {
+  it('makes user, identity and mail listen on every interface of their container', () => {
     expect(env('user').USER_HOST).toBe('0.0.0.0');
     expect(env('identity').IDENTITY_HOST).toBe('0.0.0.0');
+    expect(env('mail').MAIL_HOST).toBe('0.0.0.0');
+  });
+
+  it("has user's outbox relay reach mail by service name", () => {
+    expect(env('user').MAIL_HOST).toBe('mail');
+    expect(env('user').MAIL_PORT).toBe('3003');
+    expect(env('mail').MAIL_PORT).toBe('3003');
+  });
+
+  it('gives mail its SMTP server from a required variable and the base of its links', () => {
+    expect(env('mail').SMTP_URL).toMatch(/^\$\{SMTP_URL:\?/);
+    expect(withDefaults(env('mail').PUBLIC_URL)).toMatch(/^https?:\/\//);
+    for (const name of ['user', 'identity', 'gateway']) expect({ name, smtp: env(name).SMTP_URL }).toEqual({ name, smtp: undefined });
   });
 
   it('makes the gateway listen on every interface and reach user and identity by service name', () => {
@@ -229,7 +278,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the signing key to identity only', () => {
-    for (const name of ['postgres', 'user', 'gateway']) {
+    for (const name of ['postgres', 'user', 'mail', 'gateway', 'maildev', 'nats', 'redis']) {
       expect({ name, secrets: secretNames(name) }).toEqual({ name, secrets: [] });
       expect({ name, key: env(name).JWT_PRIVATE_KEY_FILE }).toEqual({ name, key: undefined });
     }
@@ -268,6 +317,49 @@ describe('docker-compose.yml', () => {
     ]) {
       expect(script).toMatch(statement);
     }
+  });
+});
+
+describe('docker-compose.yml profiles: dev (maildev) and nats (NATS, Redis)', () => {
+  it.each(ALL)('puts %s in the profiles it belongs to, and no other', (name) => {
+    expect(service(name).profiles ?? []).toEqual(PROFILES[name] ?? []);
+  });
+
+  // Compose refuses to start a service whose dependency is in a profile that is not active.
+  it('never makes a service without a profile depend on one with a profile', () => {
+    for (const [name, definition] of Object.entries(services)) {
+      if (definition.profiles) continue;
+      const dependencies = Array.isArray(definition.depends_on) ? definition.depends_on : Object.keys(definition.depends_on ?? {});
+      for (const dependency of dependencies) expect({ name, dependency, profiles: service(dependency).profiles }).toEqual({ name, dependency, profiles: undefined });
+    }
+  });
+
+  it.each(['user', 'identity', 'mail', 'gateway'])('lets TRANSPORT pick how %s talks (tcp by default) and points NATS_URL at nats', (name) => {
+    expect(env(name).TRANSPORT).toBe('${TRANSPORT:-tcp}');
+    expect(withDefaults(env(name).NATS_URL)).toBe('nats://nats:4222');
+  });
+
+  it.each(['user', 'gateway'])('leaves REDIS_URL empty (per-process limits) unless it is set, for %s', (name) => {
+    expect(env(name).REDIS_URL).toBe('${REDIS_URL:-}');
+  });
+
+  it('runs maildev from the app image, with the development inbox from node_modules', () => {
+    expect(service('maildev').image).toBe(service('user').image);
+    expect([service('maildev').command].flat().join(' ')).toMatch(/^node node_modules\/maildev\/dist\/bin\/maildev\.js\b/);
+    expect(service('maildev').command).toEqual(expect.arrayContaining(['--smtp=1025', '--web=1080']));
+  });
+
+  it.each(['nats', 'redis', 'maildev'])('runs %s as a user other than root, read-only and without capabilities', (name) => {
+    const definition = service(name);
+    if (name !== 'maildev') expect(definition.user).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(definition.read_only).toBe(true);
+    expect(definition.cap_drop).toEqual(['ALL']);
+  });
+
+  it('keeps Redis from writing to disk', () => {
+    const command = [service('redis').command].flat().join(' ');
+    expect(command).toMatch(/--appendonly no/);
+    expect(command).toMatch(/--save\s+(''|""|\s)/);
   });
 });
 
