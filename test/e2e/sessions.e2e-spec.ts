@@ -273,3 +273,30 @@ describe('GET /.well-known/jwks.json', () => {
     await system.startApp('identity');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the session routes with their response types and error codes, and the JWKS route', async () => {
+    const { body: doc } = await gh.http.get('/docs-json');
+    const sessions = doc.paths['/sessions'];
+    expect(sessions.get.responses['200'].content['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/SessionView' },
+    });
+    expect(Object.keys(sessions.get.responses)).toEqual(expect.arrayContaining(['200', '401', '503']));
+    expect(Object.keys(sessions.delete.responses)).toEqual(expect.arrayContaining(['204', '400', '401']));
+    expect(sessions.delete.parameters).toEqual([expect.objectContaining({ name: 'scope', in: 'query', required: false })]);
+    expect(sessions.delete.description).toMatch(/stays valid until its `exp`/);
+    const one = doc.paths['/sessions/{id}'].delete;
+    expect(Object.keys(one.responses)).toEqual(expect.arrayContaining(['204', '401', '404']));
+    expect(one.description).toMatch(/stays valid until its `exp`/);
+    expect(Object.keys(doc.components.schemas.SessionView.properties).sort()).toEqual([
+      'createdAt',
+      'current',
+      'id',
+      'ip',
+      'lastUsedAt',
+      'userAgent',
+    ]);
+    expect(doc.paths['/.well-known/jwks.json'].get.responses['200']).toBeDefined();
+  });
+});
