@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, Deadline } from '#common';
+import type { EntityManager } from 'typeorm';
+import type { UserEventsPublisher } from '../outbox/mail.client.js';
+import type { PasswordHasher } from '../users/password-hasher.js';
+import { User } from '../users/user.entity.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { UsersService } from '../users/users.service.js';
+import type { AccountMails } from './account-mails.js';
+import type { AccountTokensRepository, TokenPurpose } from './account-tokens.repository.js';
+import { AccountsService } from './accounts.service.js';
+
+const DB = {} as EntityManager;
+
+function userRow(fields: Partial<User> = {}): User {
+  return Object.assign(new User(), {
+    id: randomUUID(),
+    username: 'Alice',
+    email: 'alice@example.com',
+    emailVerifiedAt: null,
+    passwordHash: 'hashed(old)',
+    createdAt: new Date(),
+    lastLoginAt: null,
+    ...fields,
+  });
+}
+
+/** Tokens in memory: `claim` succeeds once per token, as the conditional UPDATE does. */
+class FakeTokens {
+  readonly live = new Map<string, { purpose: TokenPurpose; userId: string; email: string | null }>();
+  async liveUserId(purpose: TokenPurpose, token: string) {
+    const row = this.live.get(token);
+    return row?.purpose === purpose ? row.userId : undefined;
+  }
+  async claim(_db: EntityManager, purpose: TokenPurpose, token: string) {
+    const row = this.live.get(token);
+    if (row?.purpose !== purpose) return undefined;
+    this.live.delete(token);
+    return { userId: row.userId, email: row.email };
+  }
+  async revokeOutstanding() {}
+}
+
+function setUp(user = userRow()) {
+  const users = {
+    rows: [user],
+    passwordSet: [] as string[],
+    deleted: [] as string[],
+    transaction: <T>(work: (db: EntityManager) => Promise<T>) => work(DB),
+    findById: async (id: string) => users.rows.find((row) => row.id === id) ?? null,
+    findByEmail: async (email: string) => users.rows.find((row) => row.email?.toLowerCase() === email.toLowerCase()) ?? null,
+    setPasswordHash: async (_db: EntityManager, _id: string, hash: string) => void users.passwordSet.push(hash),
+    setEmail: async () => undefined,
+    delete: async (_db: EntityManager, id: string) => (users.deleted.push(id), true),
+  };
+  const hasher = { hashed: [] as string[], hash: async (password: string) => (hasher.hashed.push(password), `hashed(${password})`) };
+  const mails = {
+    queued: [] as string[],
+    queueVerification: async (_db: EntityManager, u: User) => void mails.queued.push(`verify:${u.email}`),
+    queuePasswordReset: async (_db: EntityManager, u: User) => void mails.queued.push(`reset:${u.email}`),
+    sendCommitted: () => undefined,
+  };
+  const events = { published: [] as string[], publish: (event: string) => void events.published.push(event) };
+  const accounts = {
+    checkPassword: async (id: string, password: string) => {
+      if (password !== 'old') throw new AppError('INVALID_CREDENTIALS', 'wrong');
+      return (await users.findById(id))!;
+    },
+    conflict: () => undefined,
+  };
+  const tokens = new FakeTokens();
+  const service = new AccountsService(
+    users as unknown as UsersRepository,
+    accounts as unknown as UsersService,
+    tokens as unknown as AccountTokensRepository,
+    mails as unknown as AccountMails,
+    hasher as unknown as PasswordHasher,
+    events as unknown as UserEventsPublisher,
+  );
+  return { service, user, users, hasher, mails, events, tokens };
+}
+
+describe('AccountsService.resetPassword', () => {
+  it('spends no bcrypt work on a dead token', async () => {
+    const { service, hasher } = setUp();
+    await expect(service.resetPassword({ token: 'unknown', password: 'new-password-1' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(hasher.hashed).toEqual([]);
+  });
+
+  it('refuses the username as the new password before hashing', async () => {
+    const { service, user, tokens, hasher } = setUp();
+    tokens.live.set('t', { purpose: 'password_reset', userId: user.id, email: user.email });
+    await expect(service.resetPassword({ token: 't', password: 'ALICE' })).rejects.toMatchObject({
+      code: 'PASSWORD_TOO_WEAK',
+      status: 400,
+    });
+    expect(hasher.hashed).toEqual([]);
+  });
+
+  it('sets the new hash once and names the user whose sessions must end', async () => {
+    const { service, user, tokens, users } = setUp();
+    tokens.live.set('t', { purpose: 'password_reset', userId: user.id, email: user.email });
+    await expect(service.resetPassword({ token: 't', password: 'new-password-1' })).resolves.toEqual({ userId: user.id });
+    expect(users.passwordSet).toEqual(['hashed(new-password-1)']);
+    await expect(service.resetPassword({ token: 't', password: 'new-password-1' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
+  it('does not accept a verification token as a reset token', async () => {
+    const { service, user, tokens } = setUp();
+    tokens.live.set('t', { purpose: 'email_verification', userId: user.id, email: user.email });
+    await expect(service.resetPassword({ token: 't', password: 'new-password-1' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
+  it('commits nothing when the deadline passed during the hash', async () => {
+    const { service, user, tokens } = setUp();
+    tokens.live.set('t', { purpose: 'password_reset', userId: user.id, email: user.email });
+    await expect(service.resetPassword({ token: 't', password: 'new-password-1' }, new Deadline(Date.now() - 1))).rejects.toMatchObject({
+      code: 'UPSTREAM_TIMEOUT',
+    });
+  });
+});
+
+describe('AccountsService email verification', () => {
+  it('says why it cannot send: no email, or already verified', async () => {
+    await expect(setUp(userRow({ email: null })).service.requestEmailVerification(randomUUID())).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
+    const none = setUp(userRow({ email: null }));
+    await expect(none.service.requestEmailVerification(none.user.id)).rejects.toMatchObject({ code: 'EMAIL_MISSING', status: 400 });
+    const verified = setUp(userRow({ emailVerifiedAt: new Date() }));
+    await expect(verified.service.requestEmailVerification(verified.user.id)).rejects.toMatchObject({ code: 'EMAIL_ALREADY_VERIFIED' });
+  });
+
+  it('queues a verification mail for an unverified email', async () => {
+    const { service, user, mails } = setUp();
+    await expect(service.requestEmailVerification(user.id)).resolves.toEqual({ accepted: true });
+    expect(mails.queued).toEqual(['verify:alice@example.com']);
+  });
+});
+
+describe('AccountsService recovery, email change and deletion', () => {
+  it('answers the same for an unknown email and mails only a known one', async () => {
+    const { service, mails } = setUp();
+    await expect(service.requestPasswordReset('nobody@example.com')).resolves.toEqual({ accepted: true });
+    await expect(service.requestPasswordReset('ALICE@example.com')).resolves.toEqual({ accepted: true });
+    expect(mails.queued).toEqual(['reset:alice@example.com']);
+  });
+
+  it('keeps a verified address that is "changed" to itself, and mails a new one unverified', async () => {
+    const verifiedAt = new Date();
+    const { service, user, mails } = setUp(userRow({ emailVerifiedAt: verifiedAt }));
+    await expect(service.changeEmail({ userId: user.id, email: 'Alice@Example.com', currentPassword: 'old' })).resolves.toMatchObject({
+      emailVerifiedAt: verifiedAt.toISOString(),
+    });
+    expect(mails.queued).toEqual([]);
+    await expect(service.changeEmail({ userId: user.id, email: 'new@example.com', currentPassword: 'old' })).resolves.toMatchObject({
+      email: 'new@example.com',
+      emailVerifiedAt: null,
+    });
+    expect(mails.queued).toEqual(['verify:new@example.com']);
+  });
+
+  it('deletes only with the right password, then announces user.deleted', async () => {
+    const { service, user, users, events } = setUp();
+    await expect(service.delete({ userId: user.id, password: 'wrong' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(users.deleted).toEqual([]);
+    await service.delete({ userId: user.id, password: 'old' });
+    expect(users.deleted).toEqual([user.id]);
+    expect(events.published).toEqual(['user.deleted']);
+  });
+});

@@ -1,0 +1,72 @@
+import { AppError } from '#common';
+import type { UserConfig } from '../user.config.js';
+import type { MailClient } from './mail.client.js';
+import { backoffMs, OutboxRelay } from './outbox-relay.js';
+import type { OutboxRepository, PendingMail } from './outbox.repository.js';
+
+const config = { OUTBOX_POLL_MS: 60_000, OUTBOX_MAX_BACKOFF_MS: 30_000, MAIL_TIMEOUT_MS: 1_000 } as UserConfig;
+
+function mail(fields: Partial<PendingMail> = {}): PendingMail {
+  const expiresAt = new Date(Date.now() + 60_000);
+  return {
+    id: 'm1',
+    userId: 'u1',
+    kind: 'password_reset',
+    recipient: 'a@example.com',
+    username: 'a',
+    token: 'tok',
+    expiresAt,
+    attempts: 0,
+    ...fields,
+  };
+}
+
+function setUp(due: PendingMail[], send: () => Promise<unknown>) {
+  const calls: string[] = [];
+  const outbox = {
+    claimDue: async () => due.splice(0),
+    markSent: async (id: string) => void calls.push(`sent ${id}`),
+    markFailed: async (id: string, retryIn: number, code: string) => void calls.push(`failed ${id} ${retryIn} ${code}`),
+    abandon: async (id: string) => void calls.push(`abandoned ${id}`),
+    pendingCount: async () => 0,
+  };
+  const sent: unknown[] = [];
+  const client = { send: async (_pattern: string, payload: unknown) => (sent.push(payload), send()) };
+  const relay = new OutboxRelay(outbox as unknown as OutboxRepository, client as unknown as MailClient, config);
+  return { relay, calls, sent };
+}
+
+async function round(relay: OutboxRelay): Promise<void> {
+  relay.kick();
+  await relay.onApplicationShutdown();
+}
+
+describe('backoffMs', () => {
+  it('doubles from one second up to the cap', () => {
+    expect([0, 1, 2, 3].map((attempts) => backoffMs(attempts, 30_000))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backoffMs(10, 30_000)).toBe(30_000);
+    expect(backoffMs(10_000, 30_000)).toBe(30_000);
+  });
+});
+
+describe('OutboxRelay', () => {
+  it('sends a due mail with its record id and token, then marks it sent', async () => {
+    const { relay, calls, sent } = setUp([mail()], async () => ({ messageId: '<m1@gatehouse>' }));
+    await round(relay);
+    expect(sent).toEqual([expect.objectContaining({ id: 'm1', kind: 'password_reset', to: 'a@example.com', token: 'tok' })]);
+    expect(calls).toEqual(['sent m1']);
+  });
+
+  it('keeps a mail the mail service could not take, for a retry after the backoff', async () => {
+    const { relay, calls } = setUp([mail({ attempts: 2 })], () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'down')));
+    await round(relay);
+    expect(calls).toEqual(['failed m1 4000 SERVICE_UNAVAILABLE']);
+  });
+
+  it('drops a mail whose link has expired instead of sending it', async () => {
+    const { relay, calls, sent } = setUp([mail({ expiresAt: new Date(Date.now() - 1) })], async () => ({}));
+    await round(relay);
+    expect(sent).toEqual([]);
+    expect(calls).toEqual(['abandoned m1']);
+  });
+});
