@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import asyncExitHook from 'async-exit-hook';
 import { ConfigError, loadConfig } from '#common';
+import { startDevInbox, type DevInbox } from './system/dev-inbox.js';
 import { LauncherConfig } from './system/launcher.config.js';
 import { RestartPolicy } from './system/supervisor.js';
 import { explainStartFailure, natsAnswers } from './system/start-failure.js';
@@ -26,6 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) asyncExitHook.unhookEvent(
 const log = (source: string, line: string) => process.stdout.write(`${`[${source}]`.padEnd(11)} ${line}\n`);
 
 let system: System | undefined;
+let inbox: DevInbox | undefined;
 let stopping: Promise<never> | undefined;
 
 /** Idempotent: the first caller's exit code wins; later calls wait for the same stop. */
@@ -33,6 +35,7 @@ function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     log('gatehouse', 'stopping…');
     await system?.stop();
+    await inbox?.stop();
     process.exit(code);
   })();
   return stopping;
@@ -47,14 +50,24 @@ try {
         'Start one (e.g. `nats-server`, or `apt-get install nats-server`), set NATS_URL to yours, or unset TRANSPORT to use TCP.',
     );
   }
+  // Without an SMTP server of your own, mail goes to a development inbox you read in the browser.
+  inbox = config.SMTP_URL
+    ? undefined
+    : await startDevInbox({
+        dir: config.DEV_INBOX_DIR ?? join(projectRoot(), '.data', 'mail'),
+        smtpPort: config.DEV_INBOX_SMTP_PORT,
+        webPort: config.DEV_INBOX_PORT,
+      });
   system = await System.start({
-    ports: { gateway: config.GATEWAY_PORT, user: config.USER_PORT, identity: config.IDENTITY_PORT },
+    ports: { gateway: config.GATEWAY_PORT, user: config.USER_PORT, identity: config.IDENTITY_PORT, mail: config.MAIL_PORT },
+    smtpUrl: config.SMTP_URL ?? inbox!.smtpUrl,
+    publicUrl: config.PUBLIC_URL,
     databaseUrls,
     dataDir: config.GATEHOUSE_DATA_DIR ?? join(projectRoot(), '.data', 'postgres'),
     pgPort: config.EMBEDDED_PG_PORT,
     transport: config.TRANSPORT,
     natsUrl: config.NATS_URL,
-    replicas: { user: config.USER_REPLICAS, identity: config.IDENTITY_REPLICAS },
+    replicas: { user: config.USER_REPLICAS, identity: config.IDENTITY_REPLICAS, mail: config.MAIL_REPLICAS },
     // The apps' stdout is a pipe to this launcher; pretty logs when this launcher's is a terminal.
     env: process.env.LOG_FORMAT ? {} : { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json' },
     log,
@@ -92,7 +105,9 @@ function supervise(app: AppProcess): void {
 
 for (const app of system!.instances.values()) supervise(app);
 const replicas =
-  config.USER_REPLICAS + config.IDENTITY_REPLICAS > 2
-    ? ` with ${config.USER_REPLICAS} user and ${config.IDENTITY_REPLICAS} identity replicas`
+  config.USER_REPLICAS + config.IDENTITY_REPLICAS + config.MAIL_REPLICAS > 3
+    ? ` with ${config.USER_REPLICAS} user, ${config.IDENTITY_REPLICAS} identity and ${config.MAIL_REPLICAS} mail replicas`
     : '';
-log('gatehouse', `ready: ${system!.gatewayUrl}  (API docs: ${system!.gatewayUrl}/docs; transport ${config.TRANSPORT}${replicas})`);
+// Never SMTP_URL itself: it may carry a password.
+const mail = inbox ? `mail inbox: ${inbox.webUrl}` : 'mail to SMTP_URL';
+log('gatehouse', `ready: ${system!.gatewayUrl}  (API docs: ${system!.gatewayUrl}/docs; ${mail}; transport ${config.TRANSPORT}${replicas})`);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export type AppName = 'user' | 'identity' | 'gateway';
+export type AppName = 'user' | 'identity' | 'mail' | 'gateway';
 
 export interface ManagedProcess<Name extends string = string> {
   name: Name;

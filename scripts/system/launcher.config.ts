@@ -1,4 +1,15 @@
-import { BaseEnv, Port, PostgresUrl, WithGatewayEndpoint, WithIdentityEndpoint, WithTransport, WithUserEndpoint } from '#common';
+import {
+  BaseEnv,
+  HttpUrl,
+  Port,
+  PostgresUrl,
+  SmtpUrl,
+  WithGatewayEndpoint,
+  WithIdentityEndpoint,
+  WithMailEndpoint,
+  WithTransport,
+  WithUserEndpoint,
+} from '#common';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 /** How many processes of one service `npm start` runs: 1 to 16. */
@@ -11,7 +22,7 @@ function Replicas(): PropertyDecorator {
 }
 
 /** What `npm start` reads: the apps' ports (declared once, in #common) and where the embedded database lives. */
-export class LauncherConfig extends WithTransport(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv)))) {
+export class LauncherConfig extends WithTransport(WithMailEndpoint(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv))))) {
   /** Your own PostgreSQL: set both URLs to skip the embedded one. */
   @IsOptional()
   @PostgresUrl()
@@ -37,4 +48,32 @@ export class LauncherConfig extends WithTransport(WithIdentityEndpoint(WithUserE
   /** Identity service replicas; more than one needs TRANSPORT=nats. */
   @Replicas()
   IDENTITY_REPLICAS: number = 1;
+
+  /** Mail service replicas; more than one needs TRANSPORT=nats. */
+  @Replicas()
+  MAIL_REPLICAS: number = 1;
+
+  /** Your own SMTP server for the mail service; unset, `npm start` runs its development inbox. */
+  @IsOptional()
+  @SmtpUrl()
+  SMTP_URL?: string;
+
+  /** Base of the links in mails; the mail service's default is the gateway's URL. */
+  @IsOptional()
+  @HttpUrl()
+  PUBLIC_URL?: string;
+
+  /** The development inbox's web page and SMTP port (127.0.0.1); unset, free ones. Unused with SMTP_URL. */
+  @IsOptional()
+  @Port()
+  DEV_INBOX_PORT?: number;
+
+  @IsOptional()
+  @Port()
+  DEV_INBOX_SMTP_PORT?: number;
+
+  /** Where the development inbox keeps its mails; default `.data/mail` in the checkout. */
+  @IsOptional()
+  @IsString()
+  DEV_INBOX_DIR?: string;
 }

@@ -11,7 +11,12 @@ export type { EmbeddedDatabase } from './embedded-postgres.js';
 export type ServiceName = Exclude<AppName, 'gateway'>;
 
 export interface SystemOptions {
-  ports: Record<AppName, number>;
+  /** Mail's port is passed to every app (the user service's outbox relay reaches it there) whether or not mail runs. */
+  ports: Record<Exclude<AppName, 'mail'>, number> & { mail?: number };
+  /** Where the mail service sends; without it no mail service is started (suites that send no mail skip a process). */
+  smtpUrl?: string;
+  /** Base of the links in mails; the mail service's default is the gateway's URL. */
+  publicUrl?: string;
   /** Your own PostgreSQL; without it an embedded one is started in `dataDir` on `pgPort`. */
   databaseUrls?: { user: string; identity: string };
   dataDir: string;
@@ -35,8 +40,8 @@ export interface Instance {
 }
 
 /**
- * The whole Gatehouse on one machine: PostgreSQL, then user and identity,
- * then the gateway, each its own OS process. `npm start`, the end-to-end
+ * The whole Gatehouse on one machine: PostgreSQL, then user, identity (and
+ * mail, given an SMTP URL), then the gateway, each its own OS process. `npm start`, the end-to-end
  * tests and the benchmark all start it through here.
  */
 export class System {
@@ -72,9 +77,10 @@ export class System {
     return `http://127.0.0.1:${this.options.ports.gateway}`;
   }
 
-  /** Every replica of user and identity the options ask for. */
+  /** Every replica of user, identity and (given an SMTP URL) mail the options ask for. */
   serviceInstances(): Instance[] {
-    return (['user', 'identity'] as const).flatMap((app) =>
+    const services: ServiceName[] = this.options.smtpUrl ? ['user', 'identity', 'mail'] : ['user', 'identity'];
+    return services.flatMap((app) =>
       Array.from({ length: this.options.replicas?.[app] ?? 1 }, (_, index) => ({ app, index, label: instanceLabel(app, index) })),
     );
   }
@@ -87,11 +93,13 @@ export class System {
       GATEWAY_PORT: String(ports.gateway),
       USER_PORT: String(ports.user),
       IDENTITY_PORT: String(ports.identity),
+      ...(ports.mail && { MAIL_PORT: String(ports.mail) }),
       TRANSPORT: this.options.transport ?? 'tcp',
       ...(this.options.natsUrl && { NATS_URL: this.options.natsUrl }),
     };
     if (name === 'user') env.USER_DATABASE_URL = this.databaseUrls.user;
     if (name === 'identity') env.IDENTITY_DATABASE_URL = this.databaseUrls.identity;
+    if (name === 'mail') Object.assign(env, mailEnv(this.options));
     // Replicas share a machine here: only the first serves metrics on the configured port.
     if (index > 0 && name !== 'gateway') env[`${name.toUpperCase()}_METRICS_PORT`] = '0';
     return env;
@@ -117,6 +125,11 @@ export class System {
     await Promise.all([...this.instances.values()].filter((app) => app.name !== 'gateway').map((app) => app.stop()));
     await this.database?.stop();
   }
+}
+
+/** Only the mail service learns the SMTP URL: it may carry credentials. */
+function mailEnv({ smtpUrl, publicUrl }: SystemOptions): Record<string, string> {
+  return { ...(smtpUrl && { SMTP_URL: smtpUrl }), ...(publicUrl && { PUBLIC_URL: publicUrl }) };
 }
 
 export function instanceLabel(app: AppName, index: number): string {

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,14 +10,15 @@ import { projectRoot } from '../../scripts/system/system.js';
 import { freePorts } from '../../scripts/system/ports.js';
 import { STRONG_PASSWORD, uniqueName } from '../support/gatehouse.js';
 import { HttpClient } from '../support/http-client.js';
+import { callPattern } from '../support/tcp-peer.js';
 
 let dataDir: string;
 let ports: Record<string, number>;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-start-'));
-  const [gateway, user, identity, pg, gatewayMetrics, userMetrics, identityMetrics] = await freePorts(7);
-  ports = { gateway, user, identity, pg, gatewayMetrics, userMetrics, identityMetrics };
+  const [gateway, user, identity, mail, pg, gatewayMetrics, userMetrics, identityMetrics, mailMetrics] = await freePorts(9);
+  ports = { gateway, user, identity, mail, pg, gatewayMetrics, userMetrics, identityMetrics, mailMetrics };
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -31,10 +33,13 @@ function launch(extraEnv: Record<string, string> = {}): Promise<{ child: ChildPr
       GATEWAY_PORT: String(ports.gateway),
       USER_PORT: String(ports.user),
       IDENTITY_PORT: String(ports.identity),
+      MAIL_PORT: String(ports.mail),
+      DEV_INBOX_DIR: join(dataDir, 'mail'),
       EMBEDDED_PG_PORT: String(ports.pg),
       GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
       USER_METRICS_PORT: String(ports.userMetrics),
       IDENTITY_METRICS_PORT: String(ports.identityMetrics),
+      MAIL_METRICS_PORT: String(ports.mailMetrics),
       BCRYPT_ROUNDS: '4',
       ...extraEnv,
     },
@@ -74,7 +79,7 @@ describe('npm start', () => {
     expect(first.output.some((line) => line.startsWith('[user]'))).toBe(true);
     expect((await http.post('/register', credentials)).status).toBe(201);
     const children = childPids(first.child.pid!);
-    expect(children.length).toBeGreaterThanOrEqual(4); // postgres + user + identity + gateway
+    expect(children.length).toBeGreaterThanOrEqual(5); // postgres + user + identity + mail + gateway
 
     const exited = new Promise((resolve) => first.child.once('exit', (code) => resolve(code)));
     first.child.kill('SIGTERM');
@@ -91,6 +96,50 @@ describe('npm start', () => {
     }
   });
 });
+
+/** The development inbox's web URL, from the launcher's ready line. */
+function inboxUrl(output: string[]): string | undefined {
+  return output.map((line) => /mail inbox: (http:\/\/\S+?);/.exec(line)?.[1]).find(Boolean);
+}
+
+describe('npm start without SMTP_URL', () => {
+  it('runs the mail service against a development inbox whose web page answers and keeps mail across a restart', async () => {
+    const mail = {
+      id: randomUUID(),
+      kind: 'email_verification',
+      to: 'newcomer@example.com',
+      username: 'newcomer',
+      token: 'launcher-token-0123456789',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    const first = await launch();
+    try {
+      expect(appPid(first.child.pid!, 'mail')).toBeDefined();
+      const url = inboxUrl(first.output)!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // As a browser asks for it: MailDev answers only HTML requests with its page.
+      const page = await fetch(url, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+      expect((await callPattern(ports.mail, 'mail.send', mail)).response).toEqual({ messageId: `<${mail.id}@gatehouse>` });
+      expect(await inboxHolds(url, mail.token)).toBe(true);
+    } finally {
+      await stopLauncher(first.child);
+    }
+    const second = await launch();
+    try {
+      expect(await inboxHolds(inboxUrl(second.output)!, mail.token)).toBe(true);
+    } finally {
+      await stopLauncher(second.child);
+    }
+  });
+});
+
+/** Whether MailDev's REST API lists a mail whose text contains `needle`. */
+async function inboxHolds(url: string, needle: string): Promise<boolean> {
+  const mails = (await (await fetch(`${url}/api/email`)).json()) as Array<{ text?: string }>;
+  return mails.some((m) => m.text?.includes(needle));
+}
 
 /** The launcher's child running `apps/<app>`, from its command line. */
 function appPid(launcher: number, app: string): number | undefined {
@@ -145,7 +194,7 @@ describe('npm start heals', () => {
     const credentials = { username: uniqueName('k9'), password: STRONG_PASSWORD };
     const first = await launch();
     expect((await http.post('/register', credentials)).status).toBe(201);
-    const apps = ['gateway', 'user', 'identity'].map((app) => appPid(first.child.pid!, app)!);
+    const apps = ['gateway', 'user', 'identity', 'mail'].map((app) => appPid(first.child.pid!, app)!);
     const postgres = childPids(first.child.pid!).find((pid) => !apps.includes(pid))!;
 
     first.child.kill('SIGKILL');

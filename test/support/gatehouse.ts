@@ -18,16 +18,19 @@ export interface TestGatehouse {
  * three apps as separate processes, on free ports. Cheap bcrypt and no IP
  * rate limit unless the file asks for them. `TRANSPORT=nats` with `NATS_URL`
  * in `env` runs it over NATS, where `replicas` may ask for several of a service.
+ * `smtp` (an SMTP URL, e.g. an `SmtpInbox`'s) adds the mail service, sending there;
+ * without it no mail service runs, and mail's port is a free one nothing listens on.
  */
 export async function startGatehouse(
   env: Record<string, string> = {},
-  options: { replicas?: SystemOptions['replicas'] } = {},
+  options: { replicas?: SystemOptions['replicas']; smtp?: string } = {},
 ): Promise<TestGatehouse> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   const logs: string[] = [];
-  const [gateway, user, identity, pgPort, gatewayMetrics, userMetrics, identityMetrics] = await freePorts(7);
+  const [gateway, user, identity, mail, pgPort, gatewayMetrics, userMetrics, identityMetrics, mailMetrics] = await freePorts(9);
   const system = await System.start({
-    ports: { gateway, user, identity },
+    ports: { gateway, user, identity, mail },
+    smtpUrl: options.smtp,
     dataDir,
     pgPort,
     transport: env.TRANSPORT === 'nats' ? 'nats' : 'tcp',
@@ -41,6 +44,7 @@ export async function startGatehouse(
       GATEWAY_METRICS_PORT: String(gatewayMetrics),
       USER_METRICS_PORT: String(userMetrics),
       IDENTITY_METRICS_PORT: String(identityMetrics),
+      MAIL_METRICS_PORT: String(mailMetrics),
       ...env,
     },
     log: (source, line) => logs.push(`[${source}] ${line}`),

@@ -1,5 +1,5 @@
-import { BaseEnv, OptionalPort, WithGatewayEndpoint, WithMailEndpoint, WithTransport } from '#common';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { BaseEnv, HttpUrl, OptionalPort, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithTransport } from '#common';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoint(BaseEnv))) {
   /** Prometheus metrics over HTTP at /metrics on MAIL_HOST; 0 turns them off. */
@@ -10,7 +10,7 @@ export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoi
    * The SMTP server mail is handed to, credentials in the URL if it needs them
    * (`smtps://user:pass@host:465`). Required: there is no default, in any NODE_ENV.
    */
-  @Matches(/^smtps?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'SMTP_URL must be set to an smtp:// or smtps:// URL' })
+  @SmtpUrl()
   SMTP_URL: string;
 
   /** Connecting, greeting and each SMTP reply must each take less than this, or the send fails with 503. */
@@ -25,7 +25,7 @@ export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoi
 
   /** Base of the links in mails, where people open them; default the gateway's own URL. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  @HttpUrl()
   PUBLIC_URL?: string;
 
   /** PUBLIC_URL without a trailing slash, or the gateway's URL on this machine. */

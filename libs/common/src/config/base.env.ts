@@ -68,6 +68,16 @@ export function PostgresUrl(): PropertyDecorator {
   return Matches(/^postgres(ql)?:\/\/.+/, { message: '$property must be set to a postgres:// connection string' });
 }
 
+/** An SMTP server, credentials in the URL if it needs them: `smtps://user:pass@host:465`. */
+export function SmtpUrl(): PropertyDecorator {
+  return Matches(/^smtps?:\/\/[^\s/]+(\/\S*)?$/, { message: '$property must be set to an smtp:// or smtps:// URL' });
+}
+
+/** An absolute http(s) URL, e.g. where people open the links in mails. */
+export function HttpUrl(): PropertyDecorator {
+  return Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: '$property must be an http:// or https:// URL' });
+}
+
 /** `true` or `false`. Implicit conversion alone would read the string "false" as true. */
 export function Flag(): PropertyDecorator {
   return (target, key) => {
