@@ -40,7 +40,8 @@ export async function brokerOrSkip(what: 'NATS' | 'Redis', url: string, suite: s
   return false;
 }
 
-function binary(name: string): boolean {
+/** Whether the executable `name` is on PATH. */
+export function binary(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }
 
@@ -56,14 +57,39 @@ export async function privateNats(): Promise<Broker> {
   const port = await freePort();
   const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const url = `nats://127.0.0.1:${port}`;
-  await waitUntilAnswering(url, child);
+  await waitUntilAnswering(url, child, 'nats-server');
   return { url, stop: () => stopChild(child) };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
+export interface RestartableBroker extends Broker {
+  /** Starts it again on the same port (empty: it keeps nothing on disk). */
+  start(): Promise<void>;
+}
+
+/**
+ * A Redis for one test file alone, which the test may stop and start again:
+ * `redis-server` on a free port, keeping nothing on disk. Undefined without
+ * the binary (a shared Redis cannot be stopped by one test).
+ */
+export async function privateRedis(): Promise<RestartableBroker | undefined> {
+  if (!binary('redis-server')) return undefined;
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const started = spawn('redis-server', args, { stdio: 'ignore' });
+    child = started;
+    await waitUntilAnswering(url, started, 'redis-server');
+  };
+  await start();
+  return { url, start, stop: () => (child ? stopChild(child) : Promise.resolve()) };
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, what: string): Promise<void> {
   const until = Date.now() + 10_000;
   while (!(await answers(url, 200))) {
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`the test's nats-server did not start at ${url}`);
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`the test's ${what} did not start at ${url}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
