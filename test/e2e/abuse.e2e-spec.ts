@@ -20,20 +20,30 @@ afterAll(async () => {
 let nextIp = 10;
 const asClient = () => ({ 'x-forwarded-for': `203.0.113.${nextIp++}` });
 
-describe('per-IP rate limit on /register, /login and /refresh', () => {
-  it.each(['/register', '/login', '/refresh'])('answers 429 RATE_LIMITED with Retry-After past AUTH_RATE_LIMIT on %s', async (path) => {
-    const client = asClient();
-    const statuses: number[] = [];
-    for (let i = 0; i < IP_LIMIT; i++) statuses.push((await gh.http.post(path, {}, client)).status);
-    expect(statuses).not.toContain(429);
+describe('per-IP rate limit on /register, /login, /refresh and the mail-sending routes', () => {
+  it.each(['/register', '/login', '/refresh', '/password/forgot', '/email/verify'])(
+    'answers 429 RATE_LIMITED with Retry-After past AUTH_RATE_LIMIT on %s',
+    async (path) => {
+      const client = asClient();
+      const statuses: number[] = [];
+      for (let i = 0; i < IP_LIMIT; i++) statuses.push((await gh.http.post(path, {}, client)).status);
+      expect(statuses).not.toContain(429);
 
-    const limited = await gh.http.post(path, {}, client);
-    expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      const limited = await gh.http.post(path, {}, client);
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    // another client is unaffected
-    expect((await gh.http.post(path, {}, asClient())).status).not.toBe(429);
+      // another client is unaffected
+      expect((await gh.http.post(path, {}, asClient())).status).not.toBe(429);
+    },
+  );
+
+  it('limits POST /email/verification per IP too', async () => {
+    const registered = await gh.http.post('/register', { username: uniqueName('ipv'), password: STRONG_PASSWORD }, asClient());
+    const auth = { ...gh.http.bearer(registered.body.accessToken), ...asClient() };
+    for (let i = 0; i < IP_LIMIT; i++) expect((await gh.http.post('/email/verification', undefined, auth)).body.code).toBe('EMAIL_MISSING');
+    expect((await gh.http.post('/email/verification', undefined, auth)).body.code).toBe('RATE_LIMITED');
   });
 
   it('does not limit /logout', async () => {
