@@ -1,4 +1,5 @@
 // Past one machine: 3 user and 2 identity replicas behind NATS queue groups.
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { brokerOrSkip, NATS_URL, privateNats, type Broker } from '../support/brokers.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
@@ -70,6 +71,36 @@ if (await brokerOrSkip('NATS', NATS_URL, 'replicas over NATS')) {
     const lines = gh.logs.filter((line) => line.includes(requestId));
     expect(lines.some((line) => /^\[user(-\d)?\]/.test(line))).toBe(true);
     expect(lines.some((line) => /^\[identity(-\d)?\]/.test(line))).toBe(true);
+  });
+
+  it('publishes user.registered and user.deleted on the bus for any subscriber', async () => {
+    const subscriber = await connect({ servers: nats.url });
+    try {
+      const received: string[] = [];
+      for (const subject of ['user.registered', 'user.deleted']) {
+        const subscription = subscriber.subscribe(subject);
+        void (async () => {
+          for await (const message of subscription) received.push(`${subject} ${message.string()}`);
+        })();
+      }
+      await subscriber.flush();
+      const username = uniqueName('evt');
+      const registered = await gh.http.post('/register', { username, password: STRONG_PASSWORD });
+      expect(registered.status).toBe(201);
+      const deleted = await gh.http.request(
+        'DELETE',
+        '/me',
+        JSON.stringify({ password: STRONG_PASSWORD }),
+        gh.http.bearer(registered.body.accessToken),
+      );
+      expect(deleted.status).toBe(204);
+      for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const userId = registered.body.user.id as string;
+      expect(received.some((line) => line.startsWith('user.registered') && line.includes(userId) && line.includes(username))).toBe(true);
+      expect(received.some((line) => line.startsWith('user.deleted') && line.includes(userId))).toBe(true);
+    } finally {
+      await subscriber.close();
+    }
   });
 
   it('spreads 300 registrations and logins over all replicas and handles each user.logged_in exactly once', async () => {
