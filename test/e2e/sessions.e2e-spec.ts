@@ -289,6 +289,7 @@ describe('the OpenAPI document', () => {
     const one = doc.paths['/sessions/{id}'].delete;
     expect(Object.keys(one.responses)).toEqual(expect.arrayContaining(['204', '401', '404']));
     expect(one.description).toMatch(/stays valid until its `exp`/);
+    expect(one.responses['404'].description).toContain('NOT_FOUND');
     expect(Object.keys(doc.components.schemas.SessionView.properties).sort()).toEqual([
       'createdAt',
       'current',

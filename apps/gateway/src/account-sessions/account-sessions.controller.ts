@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { SessionView, type AccessClaims } from '#contracts';
+import { ErrorCode, SessionView, type AccessClaims } from '#contracts';
 import { AccessTokenGuard } from '../auth/access-token.guard.js';
 import { Auth } from '../auth/auth.decorator.js';
-import { ApiErrorResponses } from '../docs/api-error-responses.js';
+import { ApiErrorCodes } from '../docs/api-error-responses.js';
 import { AccountSessionsService } from './account-sessions.service.js';
 import { SessionScopeDto } from './session-scope.dto.js';
 
@@ -20,7 +20,7 @@ export class AccountSessionsController {
   @Get()
   @ApiOperation({ summary: "The caller's active sessions (not ended, not expired), the most recently used first." })
   @ApiOkResponse({ type: SessionView, isArray: true })
-  @ApiErrorResponses(401, 503, 504)
+  @ApiErrorCodes(ErrorCode.Unauthorized, ErrorCode.ServiceUnavailable, ErrorCode.ServiceOverloaded, ErrorCode.UpstreamTimeout)
   list(@Auth() claims: AccessClaims): Promise<SessionView[]> {
     return this.sessions.list(claims);
   }
@@ -30,7 +30,13 @@ export class AccountSessionsController {
   @ApiOperation({ summary: 'Ends one of the caller’s sessions.', description: ACCESS_TOKENS_LIVE_ON })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'The session is ended.' })
-  @ApiErrorResponses(401, 404, 503, 504)
+  @ApiErrorCodes(
+    ErrorCode.Unauthorized,
+    ErrorCode.NotFound,
+    ErrorCode.ServiceUnavailable,
+    ErrorCode.ServiceOverloaded,
+    ErrorCode.UpstreamTimeout,
+  )
   async end(@Auth() claims: AccessClaims, @Param('id') id: string): Promise<void> {
     await this.sessions.end(claims, id);
   }
@@ -39,7 +45,13 @@ export class AccountSessionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Ends all the caller’s sessions, or all but the current one.', description: ACCESS_TOKENS_LIVE_ON })
   @ApiNoContentResponse({ description: 'The sessions are ended (also when there were none).' })
-  @ApiErrorResponses(400, 401, 503, 504)
+  @ApiErrorCodes(
+    ErrorCode.ValidationFailed,
+    ErrorCode.Unauthorized,
+    ErrorCode.ServiceUnavailable,
+    ErrorCode.ServiceOverloaded,
+    ErrorCode.UpstreamTimeout,
+  )
   async endAll(@Auth() claims: AccessClaims, @Query() { scope = 'all' }: SessionScopeDto): Promise<void> {
     await this.sessions.endAll(claims, scope);
   }

@@ -1,7 +1,8 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiErrorResponses } from '../docs/api-error-responses.js';
+import { ErrorCode } from '#contracts';
+import { ApiErrorCodes } from '../docs/api-error-responses.js';
 import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 
 class Jwk {
@@ -38,7 +39,7 @@ export class JwksController {
     description: `Cacheable for ${JWKS_MAX_AGE_S} s. Verify with ES256 only, and check \`iss\`, \`aud\` and \`exp\`.`,
   })
   @ApiOkResponse({ type: JwkSet })
-  @ApiErrorResponses(503, 504)
+  @ApiErrorCodes(ErrorCode.ServiceUnavailable, ErrorCode.UpstreamTimeout)
   async jwks(@Res({ passthrough: true }) reply: FastifyReply): Promise<JwkSet> {
     const set = await this.keys.publicJwks();
     // Public keys, unlike everything else here, are meant to be cached: overrides the global no-store for this answer only.
