@@ -27,6 +27,12 @@ describe('admission arithmetic', () => {
     expect(retryAfterSeconds({ pending: 3, concurrency: 3, jobMs: 100 })).toBe(1);
     expect(retryAfterSeconds({ pending: 40, concurrency: 2, jobMs: 250 })).toBe(5);
   });
+
+  it('with a time budget, tells a caller to wait only until a call like it would be admitted', () => {
+    // 40 queued on 2 workers at 250 ms finish in 5.25 s; a call with 4.5 s to spare fits after 0.75 s: retry in 1 s.
+    expect(retryAfterSeconds({ pending: 40, concurrency: 2, jobMs: 250 }, 4_500)).toBe(1);
+    expect(retryAfterSeconds({ pending: 80, concurrency: 2, jobMs: 250 }, 4_500)).toBe(6);
+  });
 });
 
 describe('Admission', () => {

@@ -42,9 +42,17 @@ function slowRunMs(jobMs: number, deviationMs: number): number {
   return jobMs + 4 * deviationMs;
 }
 
-/** Whole seconds until a slot is likely free again: what a refused caller is told to wait. */
-export function retryAfterSeconds(snapshot: AdmissionSnapshot): number {
-  const waitMs = expectedFinishMs({ ...snapshot, pending: Math.max(0, snapshot.pending - snapshot.concurrency) });
+/**
+ * Whole seconds a refused caller is told to wait: until enough of the queue
+ * has drained that a call with the same time to spare (`budgetMs`) would be
+ * admitted. Telling it "until the whole queue is gone" would leave the workers
+ * idle while polite clients sleep. Without a budget: until a slot is likely free.
+ */
+export function retryAfterSeconds(snapshot: AdmissionSnapshot, budgetMs?: number): number {
+  const waitMs =
+    budgetMs === undefined
+      ? expectedFinishMs({ ...snapshot, pending: Math.max(0, snapshot.pending - snapshot.concurrency) })
+      : expectedFinishMs(snapshot) - budgetMs;
   return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
@@ -81,12 +89,14 @@ export class Admission {
     // With a slot free the job starts at once, whatever the estimate says: a
     // service must keep measuring, or one slow outlier would shut it for good.
     const mustWait = this.pending >= this.concurrency;
-    if (mustWait && deadline.remainingMs() < expectedFinishMs(this.snapshot()) + this.marginMs) throw this.overloaded('arrival');
+    const budgetMs = deadline.remainingMs() - this.marginMs;
+    if (mustWait && budgetMs < expectedFinishMs(this.snapshot())) throw this.overloaded('arrival', budgetMs);
     this.setPending(this.pending + 1);
     try {
       return await this.limit(async () => {
         // Waiting took longer than expected: starting now would only finish too late.
-        if (mustWait && deadline.remainingMs() < slowRunMs(this.jobMs, this.deviationMs) + this.marginMs) throw this.overloaded('queued');
+        if (mustWait && deadline.remainingMs() < slowRunMs(this.jobMs, this.deviationMs) + this.marginMs)
+          throw this.overloaded('queued', budgetMs);
         const started = performance.now();
         const result = await job();
         this.record(performance.now() - started);
@@ -112,8 +122,9 @@ export class Admission {
     pendingJobs.set({ queue: this.name }, pending);
   }
 
-  private overloaded(when: 'arrival' | 'queued'): AppError {
+  private overloaded(when: 'arrival' | 'queued', budgetMs: number): AppError {
     refusedJobs.inc({ queue: this.name, when });
-    return new AppError(ErrorCode.ServiceOverloaded, `The ${this.name} queue is full; try again later`, retryAfterSeconds(this.snapshot()));
+    const retryAfter = retryAfterSeconds(this.snapshot(), Number.isFinite(budgetMs) ? budgetMs : undefined);
+    return new AppError(ErrorCode.ServiceOverloaded, `The ${this.name} queue is full; try again later`, retryAfter);
   }
 }
