@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { startApp, type AppProcess } from '../../scripts/system/app-process.js';
 import { freePorts } from '../../scripts/system/ports.js';
 import { projectRoot } from '../../scripts/system/system.js';
@@ -130,5 +131,36 @@ describe('with the SMTP server down', () => {
     expect(received.messageId).toBe(`<${down.payload.id}@gatehouse>`);
     expect(await mailsCounted('failed')).toBe(before.failed + 1);
     expect(await mailsCounted('sent')).toBe(before.sent + 1);
+  });
+});
+
+describe('with an SMTP server that accepts connections and never answers', () => {
+  it('fails with 503 after SMTP_TIMEOUT_MS instead of hanging, and health says so', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const [stuckPort] = await freePorts(1);
+    const stuck = await startApp({
+      root: projectRoot(),
+      name: 'mail',
+      env: {
+        NODE_ENV: 'test',
+        SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        SMTP_TIMEOUT_MS: '500',
+        MAIL_PORT: String(stuckPort),
+        MAIL_METRICS_PORT: '0',
+      },
+      log: () => undefined,
+    });
+    try {
+      const started = Date.now();
+      const { payload } = sendMail();
+      const reply = await callPattern(stuckPort, 'mail.send', payload, 5_000);
+      expect(reply.err).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect((await callPattern(stuckPort, 'mail.health', {}, 5_000)).err).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    } finally {
+      await stuck.stop();
+      silent.close();
+    }
   });
 });
