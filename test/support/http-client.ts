@@ -24,7 +24,7 @@ export class HttpClient {
     return this.request<T>('POST', path, raw, headers);
   }
 
-  async request<T>(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<HttpResult<T>> {
+  async request<T = any>(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<HttpResult<T>> {
     const response = await fetch(this.baseUrl + path, {
       method,
       body,
