@@ -12,6 +12,7 @@ export const SCENARIOS = {
   bareMe: 'bare GET /me',
   refresh: 'POST /refresh',
   mixed: 'mixed 1:5:50:5',
+  natsMe: 'GET /me over NATS',
 } as const;
 export type ScenarioId = keyof typeof SCENARIOS;
 
@@ -41,7 +42,9 @@ export interface BenchReport {
   ceiling?: Ceiling;
   scenarios: Partial<Record<ScenarioId, LoadResult>>;
   /** Bursts of many polite clients at once (see burst.ts). */
-  bursts?: { register?: BurstResult; login?: BurstResult };
+  bursts?: { register?: BurstResult; login?: BurstResult; natsRegister?: BurstResult };
+  /** Why the NATS scenarios did not run (no `nats-server` binary), if they did not. */
+  natsSkipped?: string;
   /** Resident MB per process, after start-up (before any load) and at the end. */
   memory: { idle: Record<string, number | undefined>; end: Record<string, number | undefined> };
   phasesS: Record<string, number>;
@@ -81,6 +84,8 @@ export function comparisons(report: Pick<BenchReport, 'ceiling' | 'scenarios'>, 
       return [`${pct(ratio(rps, s.baselineMe?.requestsPerSecond))} of baseline`, `${pct(ratio(rps, s.bareMe?.requestsPerSecond))} of bare`];
     case 'baselineMe':
       return [`${pct(ratio(rps, s.bareMe?.requestsPerSecond))} of bare`];
+    case 'natsMe':
+      return [`${pct(ratio(rps, s.me?.requestsPerSecond))} of TCP`];
     default:
       return [];
   }
@@ -212,7 +217,9 @@ export function renderTable(report: BenchReport): string {
     ...(c ? [`* hashes in flight on ${c.threads} libuv threads, measured with the system idle`] : []),
   ];
 
-  const bursts = [report.bursts?.register, report.bursts?.login].filter((burst): burst is BurstResult => burst !== undefined);
+  const bursts = [report.bursts?.register, report.bursts?.login, report.bursts?.natsRegister].filter(
+    (burst): burst is BurstResult => burst !== undefined,
+  );
   if (bursts.length) {
     const burstHeader = ['burst (polite clients)', 'conns', 's', 'goodput/s', 'p50 ms', 'p99 ms', 'vs ceiling', 'answers'];
     const burstRows = bursts.map((burst) => [
@@ -229,6 +236,8 @@ export function renderTable(report: BenchReport): string {
     ]);
     lines.push('', table([burstHeader, burstHeader.map((cell) => '-'.repeat(cell.length)), ...burstRows], new Set([1, 2, 3, 4, 5, 6])));
   }
+
+  lines.push('', ...natsLines(report));
 
   const errorLines = (Object.keys(SCENARIOS) as ScenarioId[]).flatMap((id) => {
     const errors = report.scenarios[id]?.errors;
@@ -262,4 +271,22 @@ export function renderTable(report: BenchReport): string {
     lines.push('  (a --quick run: a few bcrypt hashes per scenario, so those ratios are rough; the full run decides)');
   for (const target of report.targets) lines.push(`  ${target.met ? 'met    ' : 'NOT MET'}  ${target.label}: ${target.actual}`);
   return lines.join('\n');
+}
+
+/** The same work over NATS as over TCP, as NATS/TCP ratios (throughput, and p99 latency: above 1 is slower). */
+export function natsLines(report: Pick<BenchReport, 'scenarios' | 'bursts' | 'natsSkipped'>): string[] {
+  if (report.natsSkipped) return [`NATS: not measured (${report.natsSkipped})`];
+  const { me, natsMe } = report.scenarios;
+  const { register, natsRegister } = report.bursts ?? {};
+  const times = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(2)}×`);
+  const lines: string[] = [];
+  if (me && natsMe)
+    lines.push(
+      `  GET /me: ${pct(ratio(natsMe.requestsPerSecond, me.requestsPerSecond))} of TCP's req/s, p99 ${times(ratio(natsMe.latencyMs.p99, me.latencyMs.p99))} TCP's`,
+    );
+  if (register && natsRegister)
+    lines.push(
+      `  burst POST /register: ${pct(ratio(natsRegister.goodputPerSecond, register.goodputPerSecond))} of TCP's goodput, p99 ${times(ratio(natsRegister.latencyMs.p99, register.latencyMs.p99))} TCP's`,
+    );
+  return lines.length ? ['NATS / TCP (same run, same database; a private nats-server):', ...lines] : [];
 }

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { startEmbeddedPostgres } from '../scripts/system/embedded-postgres.js';
 import { projectRoot, System } from '../scripts/system/system.js';
 import { combineCeilings, measureBcryptCeiling, type CeilingResult } from './bcrypt-ceiling.js';
-import { countOrphans, runBurst } from './burst.js';
+import { countOrphans, runBurst, type BurstResult } from './burst.js';
 import { renderSvg } from './chart.js';
 import { Interrupted, Lifecycle } from './lifecycle.js';
 import { runOnce, summarize, type LoadSpec, type Run } from './load.js';
@@ -27,6 +27,7 @@ import { cpuSeconds, postgresCpuSeconds } from './cpu.js';
 import { cpuShare, settle } from './settle.js';
 import { ensureRefreshTokens } from './top-up.js';
 import { startYardsticks, type Yardsticks } from './yardsticks.js';
+import { startNatsGatehouse } from './nats.js';
 
 const root = projectRoot();
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
@@ -64,6 +65,8 @@ interface Running {
   clusterDir: string;
   /** The user service's database, to count orphan accounts after a burst. */
   userDatabaseUrl: string;
+  /** What a second system, over NATS, is started with. */
+  natsOptions: Parameters<typeof startNatsGatehouse>[1];
 }
 
 async function startEverything(report: BenchReport): Promise<Running> {
@@ -122,7 +125,9 @@ async function startEverything(report: BenchReport): Promise<Running> {
     baseline: yardsticks.baseline.pid,
     bare: yardsticks.bare.pid,
   };
-  return { system, yardsticks, pids, idleShare: 0, clusterDir: join(dataDir, 'cluster'), userDatabaseUrl: database.url('user') };
+  const databaseUrls = { user: database.url('user'), identity: database.url('identity') };
+  const natsOptions = { databaseUrls, dataDir, pgPort, env };
+  return { system, yardsticks, pids, idleShare: 0, clusterDir: join(dataDir, 'cluster'), userDatabaseUrl: databaseUrls.user, natsOptions };
 }
 
 /** CPU seconds used so far by each process: the apps, the yardsticks, PostgreSQL and this one (autocannon). */
@@ -241,6 +246,61 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   const chains = new RefreshChains(sessions);
   await load({ id: 'refresh', url: gateway, connections: c.refresh, requests: chains.requests() });
   chains.release();
+
+  // Last, so that its processes idle beside none of the TCP scenarios: the same system over NATS.
+  const nats = await phase(report, 'start apps over NATS', () => startNatsGatehouse(lifecycle, running.natsOptions, log));
+  if (typeof nats === 'string') {
+    report.natsSkipped = nats;
+    say(`NATS scenarios skipped: ${nats}`);
+    return;
+  }
+  const tcpPids = { ...pids };
+  Object.assign(pids, { gateway: nats.apps.gateway!.pid, user: nats.apps.user!.pid, identity: nats.apps.identity!.pid });
+  try {
+    await load({ id: 'natsMe', url: nats.gatewayUrl, connections: c.me, requests: [meRequest(() => sessions.accessToken())] });
+    const burst = await registerBurst(report, options, nats.gatewayUrl, running.userDatabaseUrl, `${prefix}n`, quiesce, 'over NATS');
+    report.bursts = { ...report.bursts, natsRegister: burst.result };
+  } finally {
+    Object.assign(pids, tcpPids);
+  }
+}
+
+/** A register burst of many polite clients at once; then the accounts nobody was told about are counted. */
+async function registerBurst(
+  report: BenchReport,
+  options: BenchOptions,
+  url: string,
+  userDatabaseUrl: string,
+  prefix: string,
+  quiesce: (before: string) => Promise<void>,
+  over = '',
+): Promise<{ result: BurstResult; succeeded: Iterable<string> }> {
+  const { connections, seconds } = options.burst;
+  const name = `burst POST /register${over ? ` ${over}` : ''}`;
+  await quiesce(name);
+  say(`${name}: ${connections} polite clients for ${seconds} s`);
+  const register = await phase(report, name, () =>
+    runBurst({
+      name,
+      url,
+      connections,
+      seconds,
+      success: 201,
+      signal: lifecycle.signal,
+      next: (client, n) => {
+        const username = `${prefix}${client.toString(36)}x${n.toString(36)}`;
+        return { path: '/register', body: { username, password: PASSWORD }, key: username };
+      },
+    }),
+  );
+  // Requests the gateway gave up on may still be in a service: let them finish or be refused, then count.
+  await quiesce(`counting orphans ${over}`.trim());
+  await sleep(Number(report.settings.env.RPC_TIMEOUT_MS ?? 5000) + 500);
+  Object.assign(register.result, await countOrphans(userDatabaseUrl, prefix, register.succeeded));
+  say(
+    `  ${formatRate(register.result.goodputPerSecond)} 201/s; ${JSON.stringify(register.result.statuses)}; ${register.result.orphans} orphans`,
+  );
+  return register;
 }
 
 /** Register, then log in, with many polite clients at once; then count the accounts nobody was told about. */
@@ -254,30 +314,8 @@ async function bursts(
   const { connections, seconds } = options.burst;
   const url = running.system.gatewayUrl;
   const password = PASSWORD;
-  await quiesce('burst register');
-  say(`burst POST /register: ${connections} polite clients for ${seconds} s`);
-  const register = await phase(report, 'burst register', () =>
-    runBurst({
-      name: 'burst POST /register',
-      url,
-      connections,
-      seconds,
-      success: 201,
-      signal: lifecycle.signal,
-      next: (client, n) => {
-        const username = `${prefix}${client.toString(36)}x${n.toString(36)}`;
-        return { path: '/register', body: { username, password }, key: username };
-      },
-    }),
-  );
-  // Requests the gateway gave up on may still be in a service: let them finish or be refused, then count.
-  await quiesce('counting orphans');
-  await sleep(Number(report.settings.env.RPC_TIMEOUT_MS ?? 5000) + 500);
-  Object.assign(register.result, await countOrphans(running.userDatabaseUrl, prefix, register.succeeded));
+  const register = await registerBurst(report, options, url, running.userDatabaseUrl, prefix, quiesce);
   report.bursts = { register: register.result };
-  say(
-    `  ${formatRate(register.result.goodputPerSecond)} 201/s; ${JSON.stringify(register.result.statuses)}; ${register.result.orphans} orphans`,
-  );
 
   const accounts = [...register.succeeded];
   if (accounts.length === 0) throw new Error('cannot go on: the register burst created no accounts');

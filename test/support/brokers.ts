@@ -1,29 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { answers, binary, startNatsServer, stopChild, waitUntilAnswering, type Broker } from '../../scripts/system/nats-server.js';
 import { freePort } from '../../scripts/system/ports.js';
+
+export { answers, binary, type Broker };
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Whether something accepts TCP connections at the host and port of `url`. */
-export function answers(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-export interface Broker {
-  url: string;
-  stop(): Promise<void>;
-}
 
 /**
  * Whether a suite that needs `what` runs, and why not: it runs when a server
@@ -40,11 +22,6 @@ export async function brokerOrSkip(what: 'NATS' | 'Redis', url: string, suite: s
   return false;
 }
 
-/** Whether the executable `name` is on PATH. */
-export function binary(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-}
-
 /**
  * A NATS server for one test file alone, so parallel jest workers never see
  * each other's messages (the queue groups are named after the services, the
@@ -53,12 +30,7 @@ export function binary(name: string): boolean {
  * in parallel against it).
  */
 export async function privateNats(): Promise<Broker> {
-  if (!binary('nats-server')) return { url: NATS_URL, stop: () => Promise.resolve() };
-  const port = await freePort();
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
-  await waitUntilAnswering(url, child, 'nats-server');
-  return { url, stop: () => stopChild(child) };
+  return (await startNatsServer()) ?? { url: NATS_URL, stop: () => Promise.resolve() };
 }
 
 export interface RestartableBroker extends Broker {
@@ -84,20 +56,4 @@ export async function privateRedis(): Promise<RestartableBroker | undefined> {
   };
   await start();
   return { url, start, stop: () => (child ? stopChild(child) : Promise.resolve()) };
-}
-
-async function waitUntilAnswering(url: string, child: ChildProcess, what: string): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!(await answers(url, 200))) {
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`the test's ${what} did not start at ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
