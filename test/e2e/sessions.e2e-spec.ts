@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import pg from 'pg';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import type { HttpResult } from '../support/http-client.js';
 import { decodePart } from '../support/jwt.js';
@@ -271,6 +272,38 @@ describe('GET /.well-known/jwks.json', () => {
     expect(cached.status).toBe(200);
     expect(cached.body.keys.length).toBeGreaterThanOrEqual(1);
     await system.startApp('identity');
+  });
+});
+
+describe('after a signing key change', () => {
+  it('publishes the old key beside the new one while tokens it signed may live, and both verify', async () => {
+    const [before] = await devices('e2e-old-key/1');
+    // A development key lives in the identity database: without it, identity makes a new one on start.
+    const db = new pg.Client({ connectionString: gh.system.database!.url('identity') });
+    await db.connect();
+    await db.query('DELETE FROM signing_keys');
+    await db.end();
+    await gh.system.apps.identity!.stop();
+    await gh.system.startApp('identity');
+
+    const [after] = await devices('e2e-new-key/1');
+    const oldKid = decodePart(before.accessToken, 0).kid;
+    const newKid = decodePart(after.accessToken, 0).kid;
+    expect(newKid).not.toBe(oldKid);
+    // The gateway re-fetches keys for an unknown kid at most every 5 s.
+    const deadline = Date.now() + 10_000;
+    while ((await gh.http.get('/me', gh.http.bearer(after.accessToken))).status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+
+    expect((await gh.http.get('/me', gh.http.bearer(after.accessToken))).status).toBe(200);
+    expect((await gh.http.get('/me', gh.http.bearer(before.accessToken))).status).toBe(200);
+    const { body } = await gh.http.get<JSONWebKeySet>('/.well-known/jwks.json');
+    expect(body.keys.map((key) => key.kid).sort()).toEqual([oldKid, newKid].sort());
+    const jwks = createLocalJWKSet(body);
+    for (const token of [before.accessToken, after.accessToken]) {
+      await expect(jwtVerify(token, jwks, { issuer: 'gatehouse', audience: 'gatehouse' })).resolves.toBeDefined();
+    }
   });
 });
 

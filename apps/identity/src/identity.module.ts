@@ -8,6 +8,9 @@ import { IdentityConfig } from './identity.config.js';
 import { KeysController } from './keys/keys.controller.js';
 import { SigningKey } from './keys/signing-key.entity.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
+import { PublishedKeys } from './keys/published-keys.js';
+import { VerificationKey } from './keys/verification-key.entity.js';
+import { VerificationKeysRepository } from './keys/verification-keys.repository.js';
 import { AccessTokenSigner } from './sessions/access-token.signer.js';
 import { RefreshToken } from './sessions/refresh-token.entity.js';
 import { Session } from './sessions/session.entity.js';
@@ -26,13 +29,15 @@ export class IdentityModule {
           useFactory: () => identityDatabaseOptions(config.IDENTITY_DATABASE_URL),
           dataSourceFactory: migratedDataSource,
         }),
-        TypeOrmModule.forFeature([SigningKey, Session, RefreshToken]),
+        TypeOrmModule.forFeature([SigningKey, VerificationKey, Session, RefreshToken]),
         JwtModule.register({}),
       ],
       controllers: [SessionsController, KeysController, DatabaseHealthController(IdentityPatterns.Health)],
       providers: [
         { provide: IdentityConfig, useValue: config },
         SigningKeysService,
+        PublishedKeys,
+        VerificationKeysRepository,
         SessionsService,
         SessionsRepository,
         AccessTokenSigner,

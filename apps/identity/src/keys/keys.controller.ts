@@ -8,7 +8,7 @@ export class KeysController {
   constructor(private readonly keys: SigningKeysService) {}
 
   @IdentityMessage(IdentityPatterns.PublicKeys)
-  publicKeys(): PublicKeySet {
+  publicKeys(): Promise<PublicKeySet> {
     return this.keys.publicKeys();
   }
 }

@@ -1,10 +1,11 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ACCESS_TOKEN_ALGORITHM, type PublicKeySet } from '#contracts';
+import type { PublicKeySet } from '#contracts';
 import type { Repository } from 'typeorm';
 import { lockInTransaction, SIGNING_KEY_LOCK } from '#common';
 import { IdentityConfig } from '../identity.config.js';
+import { PublishedKeys } from './published-keys.js';
 import { readSigningKeyFile } from './signing-key-file.js';
 import { SigningKey } from './signing-key.entity.js';
 
@@ -18,11 +19,11 @@ export interface ActiveKey {
 export class SigningKeysService implements OnModuleInit {
   private readonly logger = new Logger(SigningKeysService.name);
   private active: ActiveKey;
-  private publicSet: PublicKeySet;
 
   constructor(
     private readonly config: IdentityConfig,
     @InjectRepository(SigningKey) private readonly keys: Repository<SigningKey>,
+    private readonly published: PublishedKeys,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -33,15 +34,16 @@ export class SigningKeysService implements OnModuleInit {
     const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
     const kid = thumbprint(jwk);
     this.active = { kid, privateKey };
-    this.publicSet = { keys: [{ ...jwk, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' }] };
+    await this.published.start(kid, jwk);
   }
 
   activeKey(): ActiveKey {
     return this.active;
   }
 
-  publicKeys(): PublicKeySet {
-    return this.publicSet;
+  /** This key and any other whose tokens may still be live (see PublishedKeys). */
+  publicKeys(): Promise<PublicKeySet> {
+    return this.published.current();
   }
 
   /**
