@@ -7,6 +7,7 @@ import { IpRateLimited, SkipIpRateLimit } from '../security/ip-rate-limit.js';
 import { SessionsService } from './sessions.service.js';
 import { RefreshCookie, type AuthBody } from './refresh-cookie.js';
 import { RefreshRequestDto } from './refresh-request.dto.js';
+import { sessionClientOf } from './session-client.js';
 
 const SETS_COOKIE = 'With REFRESH_COOKIE=true the refresh token is set as an HttpOnly cookie and left out of the body.';
 const READS_COOKIE =
@@ -30,7 +31,7 @@ export class SessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthBody> {
-    return this.cookie.deliver(request, reply, await this.sessions.register(dto));
+    return this.cookie.deliver(request, reply, await this.sessions.register(dto, sessionClientOf(request)));
   }
 
   @Post('login')
@@ -43,7 +44,7 @@ export class SessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthBody> {
-    return this.cookie.deliver(request, reply, await this.sessions.login(dto));
+    return this.cookie.deliver(request, reply, await this.sessions.login(dto, sessionClientOf(request)));
   }
 
   @Post('refresh')
@@ -58,7 +59,7 @@ export class SessionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthBody> {
     const refreshToken = this.cookie.tokenOf(request, dto?.refreshToken);
-    return this.cookie.deliver(request, reply, await this.sessions.refresh({ refreshToken }));
+    return this.cookie.deliver(request, reply, await this.sessions.refresh({ refreshToken }, sessionClientOf(request)));
   }
 
   @Post('logout')
