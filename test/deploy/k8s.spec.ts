@@ -36,7 +36,7 @@ const files = readdirSync(DIR).filter((name) => name.endsWith('.yaml') && name !
 const manifests: Manifest[] = files.flatMap((file) =>
   parseAllDocuments(read(file)).map((document) => {
     if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0].message}`);
-    return { ...(document.toJS() as Omit<Manifest, 'file'>), file };
+    return { ...(document.toJS() as Omit<Manifest, "file">), file } as Manifest;
   }),
 );
 const label = (m: Manifest) => `${m.file}: ${m.kind}/${m.metadata?.name}`;
@@ -183,7 +183,7 @@ describe('deploy/k8s workloads', () => {
   it('exposes only the gateway, and only its HTTP port', () => {
     const gateway = named('Service', 'gateway') as Manifest & { spec: { ports: Array<{ targetPort: string | number }>; selector: Record<string, string> } };
     expect(gateway.spec.ports.map((p) => probePort(main('gateway'), { tcpSocket: { port: p.targetPort } }))).toEqual([APPS.gateway.port]);
-    const appServices = ofKind('Service').filter((s) => Object.keys(APPS).includes((s as { spec: { selector?: Record<string, string> } }).spec.selector?.['app.kubernetes.io/name'] ?? ''));
+    const appServices = ofKind('Service').filter((s) => Object.keys(APPS).includes((s as unknown as { spec: { selector?: Record<string, string> } }).spec.selector?.['app.kubernetes.io/name'] ?? ''));
     expect(appServices.map((s) => s.metadata.name)).toEqual(['gateway']);
   });
 });

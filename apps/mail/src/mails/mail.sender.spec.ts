@@ -71,7 +71,7 @@ describe('MailSender.send', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     const logged = String(warn.mock.calls[0][0]);
     expect(logged).toContain(mail.id);
-    expect(logged).toContain((failure as { code: string }).code);
+    expect(logged).toContain((failure as unknown as { code: string }).code);
     expect(logged).not.toContain(mail.token);
   });
 });
