@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { IdentityConfig } from '../identity.config.js';
-import { HEARTBEAT_MS, PublishedKeys } from './published-keys.js';
+import { HEARTBEAT_MS, PublishedKeys, RELOAD_TIMEOUT_MS } from './published-keys.js';
 import type { PublicEcJwk } from './verification-key.entity.js';
 import type { VerificationKeysRepository } from './verification-keys.repository.js';
 
@@ -14,6 +14,7 @@ const publicJwk = (): PublicEcJwk => generateKeyPairSync('ec', { namedCurve: 'P-
 class FakeKeys {
   now = 1_800_000_000_000;
   failing = false;
+  stalled = false;
   readonly rows = new Map<string, { publicJwk: PublicEcJwk; lastActiveAt: number }>();
   readonly windows: number[] = [];
 
@@ -24,6 +25,7 @@ class FakeKeys {
 
   async activeWithin(seconds: number) {
     if (this.failing) throw new Error('database down');
+    if (this.stalled) await new Promise(() => undefined);
     this.windows.push(seconds);
     return [...this.rows]
       .filter(([, row]) => row.lastActiveAt > this.now - seconds * 1000)
@@ -86,6 +88,17 @@ describe('PublishedKeys', () => {
     await published.start('mine', publicJwk());
     keys.failing = true;
     expect((await published.current()).keys.map((key) => key.kid)).toEqual(['mine', 'other']);
+  });
+
+  it('answers the set last read, in time, when the database stalls', async () => {
+    const { keys, published: service } = setUp();
+    published = service;
+    await published.start('mine', publicJwk());
+    keys.stalled = true;
+    jest.useFakeTimers();
+    const answer = published.current();
+    await jest.advanceTimersByTimeAsync(RELOAD_TIMEOUT_MS);
+    expect((await answer).keys.map((key) => key.kid)).toEqual(['mine']);
   });
 
   it('renews its own key every heartbeat, so it is never dropped while in use', async () => {

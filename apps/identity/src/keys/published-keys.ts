@@ -6,6 +6,8 @@ import { VerificationKeysRepository } from './verification-keys.repository.js';
 
 /** How often a running replica records that it still signs with its key. */
 export const HEARTBEAT_MS = 60_000;
+/** A stalled database must not stall token verification: past this, the set last read is answered. */
+export const RELOAD_TIMEOUT_MS = 1_000;
 
 /**
  * The keys `identity.public_keys` answers: this replica's own, and every key
@@ -36,10 +38,16 @@ export class PublishedKeys implements OnModuleDestroy {
 
   /** Read afresh: a replica that changed key may have started since. The last set read, if the database does not answer. */
   async current(): Promise<PublicKeySet> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${RELOAD_TIMEOUT_MS} ms`)), RELOAD_TIMEOUT_MS);
+    });
     try {
-      await this.reload();
+      await Promise.race([this.reload(), stalled]);
     } catch (error) {
       this.logger.warn(`Publishing the verification keys last read: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     return this.published;
   }
