@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '#common';
 import {
-  ErrorCode,
   IdentityPatterns,
   UserPatterns,
   type AccessClaims,
@@ -13,16 +11,7 @@ import {
   type UserView,
 } from '#contracts';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
-
-/** A token whose account is gone is no longer a valid token. */
-async function asOwner<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof AppError && error.code === ErrorCode.UserNotFound) throw AppError.unauthorized('The account no longer exists');
-    throw error;
-  }
-}
+import { asOwner } from '../users/as-owner.js';
 
 /**
  * The account lifecycle across both services: the user service decides and
