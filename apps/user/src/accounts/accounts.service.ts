@@ -101,10 +101,7 @@ export class AccountsService {
   async changeEmail({ userId, email, currentPassword }: ChangeEmailRequest, deadline = Deadline.none): Promise<UserView> {
     const user = await this.accounts.checkPassword(userId, currentPassword, deadline);
     if (user.emailVerifiedAt && user.email?.toLowerCase() === email.toLowerCase()) return toUserView(user);
-    const changed: User = Object.assign(Object.create(Object.getPrototypeOf(user) as object) as User, user, {
-      email,
-      emailVerifiedAt: null,
-    });
+    const changed: User = { ...user, email, emailVerifiedAt: null };
     try {
       await this.users.transaction(async (db) => {
         await this.users.setEmail(db, userId, email);
