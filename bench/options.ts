@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   quick: boolean;
+  /** Only the GET /me comparison (system, baseline, bare), after a short register for accounts. */
+  me: boolean;
   /** Write a V8 CPU profile of every app (bench/profiler.ts) to bench/results/profiles/. */
   profile: boolean;
   /** bcrypt cost for the system, the baseline and the ceiling alike. */
@@ -35,6 +37,8 @@ export const USAGE = `Usage: npm run bench [-- --quick] [-- --rounds N]
                too short for the bcrypt-bound ratios to mean much
   --rounds N   bcrypt cost (default 12, as in production)
   --profile    CPU-profile every app process (.cpuprofile files in bench/results/profiles/)
+  --me         only the GET /me comparison (system, baseline, bare; full length), after a
+               short register for accounts: about 1 minute, for working on the hot path
 `;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -44,6 +48,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       quick: { type: 'boolean', default: false },
       rounds: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      me: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const quick = values.quick ?? false;
   return {
     quick,
+    me: values.me ?? false,
     profile: values.profile ?? false,
     rounds,
     warmupS: quick ? 0.5 : 3,

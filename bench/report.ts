@@ -26,7 +26,7 @@ export interface Target {
 }
 
 export interface BenchReport {
-  mode: 'quick' | 'full';
+  mode: 'quick' | 'full' | 'me';
   startedAt: string;
   wallS: number;
   machine: { cpus: number; model: string; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
