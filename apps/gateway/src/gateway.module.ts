@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Limits, loggingModule } from '#common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
+import { AccessTokenVerifier } from './auth/access-token.verifier.js';
 import { AccountSessionsController } from './account-sessions/account-sessions.controller.js';
 import { AccountSessionsService } from './account-sessions/account-sessions.service.js';
 import { JwksController } from './auth/jwks.controller.js';
@@ -45,6 +46,7 @@ export class GatewayModule {
         UsersService,
         PublicKeysCache,
         JwtVerifierProvider,
+        AccessTokenVerifier,
         AccessTokenGuard,
         RefreshCookie,
       ],

@@ -22,6 +22,9 @@ export class PublicKeysCache {
   private jwks: PublicJwk[] | undefined;
   private fetchedAt = 0;
   private fetching?: Promise<void>;
+  private fingerprint = '';
+  /** Goes up each time a fetch brings a key set other than the one before, so what was verified with it can be forgotten. */
+  generation = 0;
 
   constructor(private readonly identity: IdentityClient) {}
 
@@ -59,6 +62,11 @@ export class PublicKeysCache {
     const usable = keys.filter((jwk) => jwk.alg === ACCESS_TOKEN_ALGORITHM);
     this.keys = new Map(usable.map((jwk) => [jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })]));
     this.jwks = usable.map(({ kid, kty, crv, x, y, alg }) => ({ kid, kty, crv, x, y, alg, use: 'sig' }));
+    const fingerprint = JSON.stringify(this.jwks);
+    if (fingerprint !== this.fingerprint) {
+      this.fingerprint = fingerprint;
+      this.generation++;
+    }
     this.fetchedAt = Date.now();
   }
 }

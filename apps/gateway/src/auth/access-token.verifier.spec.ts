@@ -1,0 +1,131 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { JwtService } from '@nestjs/jwt';
+import { AppError } from '#common';
+import { ErrorCode, type AccessClaims, type PublicKeySet } from '#contracts';
+import type { GatewayConfig } from '../gateway.config.js';
+import type { IdentityClient } from '../rpc/clients.js';
+import { AccessTokenVerifier, VERIFIED_TOKENS_MAX, VERIFIED_TOKENS_MAX_AGE_MS } from './access-token.verifier.js';
+import { JwtVerifierProvider } from './jwt-verifier.provider.js';
+import { PublicKeysCache } from './public-keys.cache.js';
+
+const ISSUER = 'gatehouse-identity';
+const AUDIENCE = 'gatehouse';
+
+function signingKey(kid: string) {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256' } };
+}
+const first = signingKey('key-1');
+const second = signingKey('key-2');
+
+let now: number;
+beforeEach(() => {
+  now = 1_800_000_000_000;
+  jest.spyOn(Date, 'now').mockImplementation(() => now);
+});
+afterEach(() => jest.restoreAllMocks());
+
+function setUp() {
+  const identity = { published: [first.jwk] as PublicKeySet['keys'], send: async () => ({ keys: identity.published }) };
+  const keys = new PublicKeysCache(identity as unknown as IdentityClient);
+  const config = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } as GatewayConfig;
+  const jwt = (JwtVerifierProvider as { useFactory: (k: PublicKeysCache, c: GatewayConfig) => JwtService }).useFactory(keys, config);
+  const verifyAsync = jest.spyOn(jwt, 'verifyAsync');
+  return { identity, keys, verifyAsync, verifier: new AccessTokenVerifier(jwt, keys) };
+}
+
+/** A token as identity signs it, living `ttlS` seconds from now. */
+function token(key = first, ttlS = 900, sub = 'user-1'): string {
+  const signer = new JwtService({ privateKey: key.privateKey, signOptions: { algorithm: 'ES256' } });
+  return signer.sign({ sub, sid: 'session-1', iat: Math.floor(now / 1000), exp: Math.floor(now / 1000) + ttlS }, {
+    keyid: key.kid,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  } as never);
+}
+
+const unauthorized = (promise: Promise<unknown>) => expect(promise).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+
+describe('AccessTokenVerifier', () => {
+  it('verifies the signature of a token once and answers it from memory after that', async () => {
+    const { verifier, verifyAsync } = setUp();
+    const access = token();
+
+    const claims = await verifier.verify(access);
+    expect(claims).toMatchObject({ sub: 'user-1', sid: 'session-1' });
+    expect(await verifier.verify(access)).toEqual(claims);
+    expect(verifyAsync).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a token once its exp has passed, even though it was verified before', async () => {
+    const { verifier } = setUp();
+    const access = token(first, 30);
+    await verifier.verify(access);
+
+    now += 29_999;
+    await expect(verifier.verify(access)).resolves.toMatchObject({ sub: 'user-1' });
+    now += 1;
+    await unauthorized(verifier.verify(access));
+  });
+
+  it('verifies a long-lived token again after a minute', async () => {
+    const { verifier, verifyAsync } = setUp();
+    const access = token(first, 3600);
+    await verifier.verify(access);
+
+    now += VERIFIED_TOKENS_MAX_AGE_MS - 1;
+    await verifier.verify(access);
+    expect(verifyAsync).toHaveBeenCalledTimes(1);
+    now += 1;
+    await verifier.verify(access);
+    expect(verifyAsync).toHaveBeenCalledTimes(2);
+  });
+
+  it('forgets every verified token when the key set changes, so a withdrawn key stops working at once', async () => {
+    const { verifier, identity, keys } = setUp();
+    const access = token(first);
+    await verifier.verify(access);
+
+    identity.published = [second.jwk];
+    now += 10_000;
+    expect(await keys.get('key-2')).toBeDefined();
+    await unauthorized(verifier.verify(access));
+    await expect(verifier.verify(token(second))).resolves.toMatchObject({ sub: 'user-1' });
+  });
+
+  it('never remembers a token that failed, whatever the reason', async () => {
+    const { verifier, verifyAsync } = setUp();
+    const forged = `${token().slice(0, -4)}AAAA`;
+    const wrongAudience = new JwtService({ privateKey: first.privateKey }).sign(
+      { sub: 'user-1', sid: 's', exp: Math.floor(now / 1000) + 60 },
+      { algorithm: 'ES256', keyid: first.kid, issuer: ISSUER, audience: 'someone-else' },
+    );
+    for (const bad of [forged, forged, wrongAudience, wrongAudience]) await unauthorized(verifier.verify(bad));
+    expect(verifyAsync).toHaveBeenCalledTimes(4);
+  });
+
+  it('passes on a failure to fetch the keys as it is (503), and remembers nothing', async () => {
+    const { verifier, identity, verifyAsync } = setUp();
+    identity.send = async () => {
+      throw new AppError(ErrorCode.ServiceUnavailable, 'identity is down');
+    };
+    const access = token();
+    for (let i = 0; i < 2; i++) await expect(verifier.verify(access)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(verifyAsync).toHaveBeenCalledTimes(2);
+  });
+
+  it('holds a bounded number of tokens, dropping the least recently used', async () => {
+    const { verifier, verifyAsync } = setUp();
+    // The signature check is not what this is about: a stand-in that accepts any token as its own sub.
+    verifyAsync.mockImplementation(async (t: string) => ({ sub: t, sid: 's', iat: 0, exp: now / 1000 + 900 }) as AccessClaims as never);
+    const tokens = Array.from({ length: VERIFIED_TOKENS_MAX + 1 }, (_, i) => `t${i}`);
+    for (const t of tokens) await verifier.verify(t);
+    expect(verifyAsync).toHaveBeenCalledTimes(tokens.length);
+
+    await verifier.verify(tokens.at(-1)!);
+    expect(verifyAsync).toHaveBeenCalledTimes(tokens.length);
+    await verifier.verify(tokens[0]);
+    expect(verifyAsync).toHaveBeenCalledTimes(tokens.length + 1);
+  });
+});
