@@ -16,6 +16,9 @@ function logsOf(app: string): Array<Record<string, any>> {
     .map((line) => JSON.parse(line.slice(app.length + 3)) as Record<string, any>);
 }
 
+/** The records one app logged while handling the request with this correlation id. */
+const tagged = (app: string, requestId: string) => logsOf(app).filter((record) => record.reqId === requestId);
+
 async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -30,9 +33,8 @@ describe('correlation ids', () => {
     expect(login.status).toBe(200);
     expect(login.headers.get('x-request-id')).toBe(requestId);
 
-    const tagged = (app: string) => logsOf(app).filter((record) => record.reqId === requestId);
-    await eventually(() => tagged('user').length >= 2);
-    expect(tagged('gateway')).toEqual([
+    await eventually(() => tagged('user', requestId).length >= 2);
+    expect(tagged('gateway', requestId)).toEqual([
       expect.objectContaining({
         msg: 'request completed',
         method: 'POST',
@@ -42,12 +44,28 @@ describe('correlation ids', () => {
       }),
     ]);
     expect(
-      tagged('user')
+      tagged('user', requestId)
         .map((r) => r.rpc.pattern)
         .sort(),
     ).toEqual(['user.logged_in', 'user.verify_credentials']);
-    expect(tagged('identity').map((r) => r.rpc.pattern)).toEqual(['identity.issue_tokens']);
-    for (const record of [...tagged('user'), ...tagged('identity')]) expect(record.responseTime).toEqual(expect.any(Number));
+    expect(tagged('identity', requestId).map((r) => r.rpc.pattern)).toEqual(['identity.issue_tokens']);
+    for (const record of [...tagged('user', requestId), ...tagged('identity', requestId)])
+      expect(record.responseTime).toEqual(expect.any(Number));
+  });
+
+  it('log a refusal a service gives on purpose at info, with its code and no stack trace', async () => {
+    const requestId = `e2e-${randomUUID()}`;
+    const login = await gh.http.post(
+      '/login',
+      { username: uniqueName('nobody'), password: STRONG_PASSWORD },
+      { 'x-request-id': requestId },
+    );
+    expect(login.status).toBe(401);
+
+    await eventually(() => tagged('user', requestId).length >= 1);
+    const [record] = tagged('user', requestId);
+    expect(record).toMatchObject({ level: 30, rpc: { pattern: 'user.verify_credentials' }, code: 'INVALID_CREDENTIALS' });
+    expect(record.err).toBeUndefined();
   });
 
   it('are generated when absent or malformed', async () => {
