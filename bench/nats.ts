@@ -11,7 +11,13 @@ import type { Lifecycle } from './lifecycle.js';
  */
 export async function startNatsGatehouse(
   lifecycle: Lifecycle,
-  options: { databaseUrls: { user: string; identity: string }; dataDir: string; pgPort: number; env: Record<string, string> },
+  options: {
+    databaseUrls: { user: string; identity: string };
+    dataDir: string;
+    pgPort: number;
+    env: Record<string, string>;
+    appStdout?: number;
+  },
   log: (source: string, line: string) => void,
 ): Promise<System | string> {
   const nats = await lifecycle.started('nats-server', startNatsServer, (broker) => broker?.stop() ?? Promise.resolve());

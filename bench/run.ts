@@ -4,7 +4,7 @@
 // writes bench/results/latest.{json,svg}. Exits non-zero on any error response.
 // First: it sizes libuv's threadpool for the bcrypt ceiling before anything uses it.
 import { APP_THREADPOOL_SIZE } from './threadpool.js';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +30,8 @@ import { startYardsticks, type Yardsticks } from './yardsticks.js';
 import { startNatsGatehouse } from './nats.js';
 
 const root = projectRoot();
+/** The apps' standard output: their JSON logs, as a log shipper would read them. */
+const APP_LOG = join(root, 'bench', 'results', 'apps.log');
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 const say = (line: string) => process.stdout.write(`[${seconds(performance.now()).toFixed(1).padStart(5)} s] ${line}\n`);
 const lifecycle = new Lifecycle(say);
@@ -76,6 +78,12 @@ async function startEverything(report: BenchReport): Promise<Running> {
     (dir) => rm(dir, { recursive: true, force: true }),
   );
   const [gateway, user, identity, pgPort, baselinePort, barePort] = await freePorts(6);
+  // The apps log at the level `npm start` uses (info): a line per request in the gateway and per message in a service.
+  const appLog = await lifecycle.started(
+    'app log',
+    () => open(APP_LOG, 'w'),
+    (file) => file.close(),
+  );
   // System.start would start this same server itself; starting it here lets the yardsticks start beside the apps.
   const database = await phase(report, 'start postgres', () =>
     lifecycle.started(
@@ -97,6 +105,7 @@ async function startEverything(report: BenchReport): Promise<Running> {
             pgPort,
             env,
             log,
+            appStdout: appLog.fd,
           }),
         (system) => system.stop(),
       ),
@@ -126,7 +135,7 @@ async function startEverything(report: BenchReport): Promise<Running> {
     bare: yardsticks.bare.pid,
   };
   const databaseUrls = { user: database.url('user'), identity: database.url('identity') };
-  const natsOptions = { databaseUrls, dataDir, pgPort, env };
+  const natsOptions = { databaseUrls, dataDir, pgPort, env, appStdout: appLog.fd };
   return { system, yardsticks, pids, idleShare: 0, clusterDir: join(dataDir, 'cluster'), userDatabaseUrl: databaseUrls.user, natsOptions };
 }
 
@@ -370,7 +379,7 @@ function newReport(options: BenchOptions): BenchReport {
       connections: { ...options.connections },
       env: {
         AUTH_RATE_LIMIT: '0',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
         BCRYPT_ROUNDS: String(options.rounds),
         // Not this process's (raised for the ceiling): what `npm start` gives the apps.
         UV_THREADPOOL_SIZE: APP_THREADPOOL_SIZE,
@@ -384,6 +393,10 @@ function newReport(options: BenchOptions): BenchReport {
     targets: [],
     errors: 0,
   };
+}
+
+async function appLogTail(count: number): Promise<string[]> {
+  return (await readFile(APP_LOG, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-count);
 }
 
 async function writeResults(report: BenchReport): Promise<string> {
@@ -416,6 +429,7 @@ async function main(options: BenchOptions): Promise<number> {
     say(`ready: ${running.system.gatewayUrl}; resident MB at idle: ${formatMemory(report.memory.idle)}`);
     await runScenarios(report, options, running);
     report.memory.end = await residentOf(running.pids);
+    report.appLogMB = (await stat(APP_LOG)).size / 2 ** 20;
   } catch (error) {
     failure = error;
   }
@@ -441,6 +455,7 @@ async function main(options: BenchOptions): Promise<number> {
   if (failure) {
     process.stderr.write(`\nThe benchmark failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}\n`);
     process.stderr.write(`Last lines of the processes' output:\n${logs.slice(-40).join('\n')}\n`);
+    process.stderr.write(`Last lines of the apps' logs (${APP_LOG}):\n${(await appLogTail(40)).join('\n')}\n`);
     return 1;
   }
   if (report.errors > 0) {

@@ -26,6 +26,7 @@ export function startApp(options: {
   label?: string;
   env: Record<string, string>;
   log: (app: string, line: string) => void;
+  stdout?: number;
   readyTimeoutMs?: number;
 }): Promise<AppProcess> {
   const script = join(options.root, 'dist', 'apps', options.name, 'src', 'main.js');
@@ -35,7 +36,7 @@ export function startApp(options: {
 /**
  * Starts `node <script>` as its own OS process and resolves when it reports
  * `{ ready: name }` over IPC, as every app does. Its output goes to `log`,
- * line by line.
+ * line by line; or its standard output straight to the open file `stdout`.
  */
 export function startProcess<Name extends string>(options: {
   root: string;
@@ -44,6 +45,7 @@ export function startProcess<Name extends string>(options: {
   script: string;
   env: Record<string, string>;
   log: (source: string, line: string) => void;
+  stdout?: number;
   readyTimeoutMs?: number;
 }): Promise<ManagedProcess<Name>> {
   const { root, name, script, env, log } = options;
@@ -52,10 +54,10 @@ export function startProcess<Name extends string>(options: {
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe', 'ipc'],
   });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => log(label, line));
+    if (stream) createInterface({ input: stream }).on('line', (line) => log(label, line));
   }
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
 
