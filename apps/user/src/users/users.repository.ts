@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { UserView } from '#contracts';
+import type { Pool } from 'pg';
 import type { EntityManager, Repository } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { User } from './user.entity.js';
 
 /** A user as every caller sees it: never the password hash. */
@@ -89,8 +91,14 @@ export class UsersRepository {
     return this.users.createQueryBuilder('user').where('lower(user.username) = :account', { account }).getOne();
   }
 
+  /**
+   * Straight on the driver's pool, as a named statement: PostgreSQL parses and
+   * plans it once per connection instead of once per GET /me, and TypeORM's
+   * query runner (a pool checkout and release around it) is not in the way.
+   */
   async findViewById(id: string): Promise<UserView | undefined> {
-    const rows: UserView[] = await this.users.query(SELECT_VIEW_BY_ID, [id]);
+    const pool = (this.users.manager.connection.driver as PostgresDriver).master as Pool;
+    const { rows } = await pool.query<UserView>({ name: 'user-view-by-id', text: SELECT_VIEW_BY_ID, values: [id] });
     return rows[0];
   }
 
