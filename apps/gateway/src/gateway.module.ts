@@ -26,7 +26,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [loggingModule('gateway', config, 'http'), RpcModule.forRoot(config), TerminusModule],
+      imports: [loggingModule('gateway', config), RpcModule.forRoot(config), TerminusModule],
       controllers: [
         SessionsController,
         UsersController,

@@ -36,7 +36,7 @@ run('gateway', async () => {
   app.useLogger(app.get(Logger));
   // Before any route exists, so that every route, Swagger's included, gets these hooks.
   await secureHttp(app, config);
-  traceRequests(app.getHttpAdapter().getInstance(), await app.resolve(PinoLogger));
+  traceRequests(app.getHttpAdapter().getInstance(), PinoLogger.root);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Its own port, never the public one; started before the signal handler that closes it.

@@ -24,7 +24,7 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       imports: [
-        loggingModule('identity', config, 'microservice'),
+        loggingModule('identity', config),
         TypeOrmModule.forRootAsync({
           useFactory: () => identityDatabaseOptions(config.IDENTITY_DATABASE_URL),
           dataSourceFactory: migratedDataSource,

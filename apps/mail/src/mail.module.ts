@@ -11,7 +11,7 @@ export class MailModule {
   static forRoot(config: MailConfig): DynamicModule {
     return {
       module: MailModule,
-      imports: [loggingModule('mail', config, 'microservice')],
+      imports: [loggingModule('mail', config)],
       controllers: [MailsController],
       providers: [
         { provide: MailConfig, useValue: config },

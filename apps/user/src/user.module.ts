@@ -24,7 +24,7 @@ export class UserModule {
     return {
       module: UserModule,
       imports: [
-        loggingModule('user', config, 'microservice'),
+        loggingModule('user', config),
         TypeOrmModule.forRootAsync({
           useFactory: () => userDatabaseOptions(config.USER_DATABASE_URL),
           dataSourceFactory: migratedDataSource,

@@ -1,6 +1,6 @@
 import { requestContext } from '#common';
 import type { FastifyInstance } from 'fastify';
-import type { PinoLogger } from 'nestjs-pino';
+import type pino from 'pino';
 import { Histogram } from 'prom-client';
 
 const TOKEN_PARAM = /([?&]token=)[^&]*/g;
@@ -20,7 +20,9 @@ const httpSeconds = new Histogram({
  * observed in the latency histogram, by route template so labels stay bounded.
  * Covers answers Fastify gives before Nest too (413, malformed JSON).
  */
-export function traceRequests(fastify: FastifyInstance, logger: PinoLogger): void {
+export function traceRequests(fastify: FastifyInstance, logger: pino.Logger): void {
+  // A fixed shape with nothing secret in it (the URL's token is masked below): no redaction, half a line's cost.
+  const lines = logger.child({}, { redact: [] });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();
@@ -34,7 +36,7 @@ export function traceRequests(fastify: FastifyInstance, logger: PinoLogger): voi
     httpSeconds.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
     // Flat fields: under `res`, pino's standard serializer would read a real
     // response object and log `statusCode: null` for this plain one.
-    logger.info(
+    lines.info(
       {
         reqId: request.id,
         method: request.method,

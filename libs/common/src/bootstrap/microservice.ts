@@ -11,13 +11,14 @@ import { RefuseLateCalls } from '../overload/refuse-late-calls.js';
 import { InFlight } from './in-flight.js';
 import { announceReady } from './run.js';
 import { stopGracefully } from './shutdown.js';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { LogMessages } from '../observability/message-logging.js';
 
 const DRAIN_TIMEOUT_MS = 7_000;
 
 /**
  * Starts a microservice (TCP or NATS, per TRANSPORT) the way every service needs it: validated payloads,
- * typed errors, graceful stop. The module must import `loggingModule(app, env, 'microservice')`.
+ * typed errors, graceful stop. The module must import `loggingModule(app, env)`.
  */
 export async function startMicroservice(
   app: string,
@@ -37,8 +38,8 @@ export async function startMicroservice(
   const inFlight = new InFlight();
   service.useGlobalPipes(createValidationPipe());
   service.useGlobalFilters(new RpcErrorFilter());
-  // Late calls are refused before they count as in flight or reach a handler.
-  service.useGlobalInterceptors(new RefuseLateCalls(), inFlight);
+  // Every message is logged, refusals too; late calls are refused before they count as in flight or reach a handler.
+  service.useGlobalInterceptors(new LogMessages(PinoLogger.root), new RefuseLateCalls(), inFlight);
   // Started before the signal handler that closes it is registered.
   const metrics = await serveMetrics(endpoint.host, endpoint.metricsPort);
   // Stop taking messages (NATS: leave the queue group, so other replicas take them), refuse what still

@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { DynamicModule, ExecutionContext } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import type { BaseEnv } from '../config/base.env.js';
-import { AppError } from '../errors/app-error.js';
-import { incomingMetadata } from '../transport/call-metadata.js';
 import { requestContext } from './request-context.js';
 
 /** Never logged, wherever they appear in a log object. */
@@ -46,36 +43,14 @@ function createPino(app: string, env: BaseEnv): pino.Logger {
 }
 
 /**
- * A message handled is `info`; so is one answered with a refusal the service
- * gives on purpose (not found, wrong password, validation); a service that
- * cannot serve (overloaded, a dependency down) is `warn`; anything else is an `error`.
- */
-function levelOf(error?: Error): pino.Level {
-  if (error === undefined) return 'info';
-  if (!(error instanceof AppError)) return 'error';
-  return error.status >= 500 ? 'warn' : 'info';
-}
-
-/**
  * Structured logs for every app (pino through nestjs-pino): JSON, or pretty in
- * a terminal, secrets redacted. A service logs one line per message handled,
- * with its duration and `reqId`, the correlation id the gateway sends in the
- * packet's metadata. The gateway logs its requests from Fastify hooks instead
- * of Nest middleware (see its request tracing), so no middleware is applied here.
+ * a terminal, secrets redacted. The line per request or message is not
+ * nestjs-pino's: the gateway logs its requests from Fastify hooks (see its
+ * request tracing), a service its messages in `LogMessages`.
  */
-export function loggingModule(app: string, env: BaseEnv, kind: 'http' | 'microservice'): DynamicModule {
+export function loggingModule(app: string, env: BaseEnv): DynamicModule {
   return LoggerModule.forRoot({
     forRoutes: [],
     pinoHttp: { logger: createPino(app, env), autoLogging: false },
-    ...(kind === 'microservice' && {
-      microservice: {
-        genReqId: (context: ExecutionContext) => incomingMetadata(context).requestId ?? randomUUID(),
-        quietRpcLogger: true,
-        customLogLevel: (_context: ExecutionContext, error?: Error) => levelOf(error),
-        // An answer given on purpose needs its code, not a stack trace (pino's `err` serializer adds one).
-        customErrorObject: (_context: ExecutionContext, error: Error, { responseTime }: { responseTime?: number }) =>
-          error instanceof AppError ? { responseTime, code: error.code, detail: error.message } : { responseTime, err: error },
-      },
-    }),
   });
 }
