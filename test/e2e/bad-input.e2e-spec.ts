@@ -1,4 +1,5 @@
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
+import { logsFlushed } from '../support/logs.js';
 
 let gh: TestGatehouse;
 let refreshToken: string;
@@ -70,6 +71,7 @@ describe.each(Object.keys(endpoints))('%s', (path) => {
 describe('after all that', () => {
   it('still serves, and no input reached PostgreSQL as an encoding error', async () => {
     expect((await gh.http.get('/health')).status).toBe(200);
+    await logsFlushed();
     expect(gh.logs.join('\n')).not.toMatch(/ERROR.*invalid byte sequence/);
   });
 });

@@ -1,6 +1,7 @@
 // Limits shared through Redis: 3 user replicas and 2 gateways over NATS, one private Redis
 // that the test stops and starts again.
 import { Redis } from 'ioredis';
+import { logsFlushed } from '../support/logs.js';
 import { startApp, type AppProcess } from '../../scripts/system/app-process.js';
 import { freePorts } from '../../scripts/system/ports.js';
 import { projectRoot } from '../../scripts/system/system.js';
@@ -18,7 +19,7 @@ function verifiersSince(gh: TestGatehouse, since: number): Set<string> {
   const labels = new Set<string>();
   for (const line of gh.logs.slice(since)) {
     const match = /^\[(user(?:-\d)?)\] (\{.*\})$/.exec(line);
-    if (match && match[2].includes('"user.verify_credentials"') && /message (completed|errored)/.test(match[2])) labels.add(match[1]);
+    if (match && match[2].includes('"user.verify_credentials"') && /message (handled|refused)/.test(match[2])) labels.add(match[1]);
   }
   return labels;
 }
@@ -112,6 +113,7 @@ if (!redisSkipped && (await brokerOrSkip('NATS', NATS_URL, 'limits shared throug
     const [victim, bystander] = [uniqueName('lock'), uniqueName('free')];
     await register(victim);
     await register(bystander);
+    await logsFlushed();
     const since = gh.logs.length;
     const answers = await failUntilLocked(victim, MAX_FAILURES + 1);
     expect(answers.map((res) => res.status)).toEqual([...Array<number>(MAX_FAILURES).fill(401), 429]);
@@ -151,6 +153,7 @@ if (!redisSkipped && (await brokerOrSkip('NATS', NATS_URL, 'limits shared throug
   }, 60_000);
 
   it('with Redis down, each process counts in its own memory: no 500, the outage logged once per process, then shared again', async () => {
+    await logsFlushed();
     const before = gh.logs.length;
     await redis.stop();
 
@@ -174,6 +177,7 @@ if (!redisSkipped && (await brokerOrSkip('NATS', NATS_URL, 'limits shared throug
     for (const label of ['gateway', 'gateway-2', ...USER_REPLICAS]) {
       expect(linesOf(gh, label, 'is unreachable').length).toBe(1);
     }
+    await logsFlushed();
     expect(gh.logs.slice(before).filter((line) => /could not be checked|INTERNAL_ERROR/.test(line))).toEqual([]);
     const text = await metrics(gh.system.envOf('gateway').GATEWAY_METRICS_PORT);
     expect(text).toMatch(storeUp(0));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { logsFlushed } from '../support/logs.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { startApp, type AppProcess } from '../../scripts/system/app-process.js';
 import { freePorts } from '../../scripts/system/ports.js';
@@ -101,6 +102,7 @@ describe('mail.send', () => {
     expect((await sent.reply).response).toBeDefined();
     const refused = sendMail({ to: 'nope' });
     expect((await refused.reply).err).toBeDefined();
+    await logsFlushed();
     expect(logs.some((line) => line.includes(sent.payload.id))).toBe(true);
     expect(logs.filter((line) => line.includes(sent.payload.token) || line.includes(refused.payload.token))).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { logsFlushed } from '../support/logs.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 
 let gh: TestGatehouse;
@@ -80,6 +81,7 @@ describe('logs', () => {
   it('never contain passwords, tokens or hashes', async () => {
     const password = `Unique-${randomUUID()}`;
     const res = await gh.http.post('/register', { username: uniqueName('redact'), password });
+    await logsFlushed();
     const all = gh.logs.join('\n');
     expect(all).not.toContain(password);
     expect(all).not.toContain(res.body.refreshToken);

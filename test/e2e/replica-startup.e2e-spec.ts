@@ -1,5 +1,6 @@
 // Replicas starting together on an empty database: migrations applied once, one signing key.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { logsFlushed } from '../support/logs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -61,6 +62,7 @@ it(`starts ${REPLICAS} user and ${REPLICAS} identity replicas at once on an empt
     expect(failures).toEqual([]);
   }
 
+  await logsFlushed();
   for (const service of ['user', 'identity'] as const) {
     const migrations = await rows(service, 'SELECT name FROM migrations');
     expect(new Set(migrations.map((m) => m.name)).size).toBe(migrations.length);

@@ -1,5 +1,6 @@
 // Past one machine: 3 user and 2 identity replicas behind NATS queue groups.
 import { connect } from '@nats-io/transport-node';
+import { logsFlushed } from '../support/logs.js';
 import pg from 'pg';
 import { brokerOrSkip, NATS_URL, privateNats, type Broker } from '../support/brokers.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
@@ -68,6 +69,7 @@ if (await brokerOrSkip('NATS', NATS_URL, 'replicas over NATS')) {
     const requestId = `nats-corr-${Date.now()}`;
     const res = await gh.http.post('/register', { username: uniqueName('corr'), password: STRONG_PASSWORD }, { 'x-request-id': requestId });
     expect(res.status).toBe(201);
+    await logsFlushed();
     const lines = gh.logs.filter((line) => line.includes(requestId));
     expect(lines.some((line) => /^\[user(-\d)?\]/.test(line))).toBe(true);
     expect(lines.some((line) => /^\[identity(-\d)?\]/.test(line))).toBe(true);
@@ -104,6 +106,7 @@ if (await brokerOrSkip('NATS', NATS_URL, 'replicas over NATS')) {
   });
 
   it('spreads 300 registrations and logins over all replicas and handles each user.logged_in exactly once', async () => {
+    await logsFlushed();
     const since = gh.logs.length;
     const names = Array.from({ length: 300 }, () => uniqueName('rep'));
     const registered = await pool(names, 12, (username) => gh.http.post('/register', { username, password: STRONG_PASSWORD }));

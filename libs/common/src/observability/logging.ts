@@ -18,11 +18,12 @@ const REDACTED = [
 ];
 
 /**
- * Lines are gathered and written 4 KiB (or 50 ms) at a time, flushed at exit:
- * a write per line cost the gateway about a tenth of its CPU on GET /me.
- * A SIGKILL can lose the last 50 ms of lines.
+ * Lines are gathered and written 4 KiB (or LOG_FLUSH_MS) at a time, flushed
+ * at exit: a write per line cost the gateway about a tenth of its CPU on
+ * GET /me. A SIGKILL can lose the last LOG_FLUSH_MS of lines.
  */
-const BUFFERED_STDOUT = { dest: 1, minLength: 4096, periodicFlush: 50 };
+export const LOG_FLUSH_MS = 50;
+const BUFFERED_STDOUT = { dest: 1, minLength: 4096, periodicFlush: LOG_FLUSH_MS };
 
 function createPino(app: string, env: BaseEnv): pino.Logger {
   const options: pino.LoggerOptions = {
