@@ -24,9 +24,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** `npm start` minus the build step: the launcher script itself, as its own process. */
-function launch(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: string[] }> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'dist/scripts/start.js')], {
+/** The launcher script itself, as its own process: `npm start` minus the build step. */
+const LAUNCHER: [string, string[]] = [process.execPath, [join(projectRoot(), 'dist/scripts/start.js')]];
+
+function launch(extraEnv: Record<string, string> = {}, [command, args] = LAUNCHER): Promise<{ child: ChildProcess; output: string[] }> {
+  const child = spawn(command, args, {
+    cwd: projectRoot(),
     env: {
       ...process.env,
       GATEHOUSE_DATA_DIR: dataDir,
@@ -70,6 +73,16 @@ function childPids(parent: number): number[] {
   return out.split('\n').map(Number).filter(Boolean);
 }
 
+/** Every process below `root`, from one `ps` snapshot. */
+function descendants(root: number): number[] {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number));
+  const below = (parent: number): number[] => rows.filter(([, ppid]) => ppid === parent).flatMap(([pid]) => [pid, ...below(pid)]);
+  return below(root);
+}
+
 describe('npm start', () => {
   it('serves, stops everything on SIGTERM, and keeps accounts across a restart', async () => {
     const http = new HttpClient(`http://127.0.0.1:${ports.gateway}`);
@@ -93,6 +106,27 @@ describe('npm start', () => {
       const again = new Promise((resolve) => second.child.once('exit', resolve));
       second.child.kill('SIGINT');
       await again;
+    }
+  });
+
+  it('stops everything when SIGTERM goes to npm itself, as `kill <pid of npm start>` or a process manager sends it', async () => {
+    // npm forwards the signal to the script's shell only: unless the shell has exec'd the launcher,
+    // the shell dies alone and the launcher, the apps and the database run on, orphaned.
+    const npm = await launch({}, ['npm', ['start', '--silent']]);
+    const tree = descendants(npm.child.pid!);
+    // `node dist/scripts/start.js`, not the shell whose one argument merely contains that path.
+    const launcher = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('dist/scripts/start.js'));
+    expect(tree.length).toBeGreaterThanOrEqual(6); // launcher + postgres + user + identity + mail + gateway
+    try {
+      const exited = new Promise((resolve) => npm.child.once('exit', (code, signal) => resolve(signal ?? code)));
+      npm.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(tree.filter(isRunning)).toEqual([]);
+    } finally {
+      if (launcher && isRunning(launcher)) {
+        process.kill(launcher, 'SIGTERM');
+        for (const end = Date.now() + 15_000; isRunning(launcher) && Date.now() < end;) await sleep(100);
+      }
     }
   });
 });
