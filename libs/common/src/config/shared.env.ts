@@ -1,7 +1,7 @@
 // The endpoint mixins declare their fields' design:type themselves.
 import 'reflect-metadata';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
-import { BaseEnv, Port } from './base.env.js';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { BaseEnv, IntIn, Port } from './base.env.js';
 
 // Variables read by more than one process are declared once here and composed
 // into each app's config class, so their names, defaults and rules cannot drift.
@@ -66,8 +66,7 @@ export function WithTokenAudience<B extends EnvClass>(Base: B) {
 export function WithRefreshTokenTtl<B extends EnvClass>(Base: B) {
   abstract class RefreshTokenTtlEnv extends Base {
     /** Refresh token life in seconds; each refresh issues a new one with a full life. */
-    @IsInt()
-    @Min(60)
+    @IntIn(60)
     REFRESH_TOKEN_TTL: number = 2_592_000;
   }
   return RefreshTokenTtlEnv;
