@@ -5,6 +5,7 @@ export * from './database/pg-errors.js';
 export * from './database/postgres.js';
 export * from './database/advisory-lock.js';
 export * from './database/service-database.js';
+export * from './database/columns.js';
 export * from './config/load-config.js';
 export * from './config/base.env.js';
 export * from './config/shared.env.js';
