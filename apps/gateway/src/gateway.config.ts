@@ -1,6 +1,7 @@
 import {
   BaseEnv,
   Flag,
+  IntIn,
   OptionalPort,
   WithGatewayEndpoint,
   WithIdentityEndpoint,
@@ -10,7 +11,7 @@ import {
   WithTokenAudience,
   WithUserEndpoint,
 } from '#common';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { Matches } from 'class-validator';
 
 /** A comma-separated list of origins (`scheme://host[:port]`, no path), or empty. */
 const ORIGIN_LIST = /^$|^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/;
@@ -23,19 +24,15 @@ export class GatewayConfig extends WithRedis(
   GATEWAY_METRICS_PORT: number = 9100;
 
   /** Longest wait for one TCP reply before answering 504. */
-  @IsInt()
-  @Min(50)
-  @Max(120_000)
+  @IntIn(50, 120_000)
   RPC_TIMEOUT_MS: number = 5000;
 
   /** Requests per minute per client IP to /register, /login and /refresh; 0 turns the limit off. */
-  @IsInt()
-  @Min(0)
+  @IntIn(0)
   AUTH_RATE_LIMIT: number = 60;
 
   /** Largest JSON body accepted; larger ones get 413. */
-  @IsInt()
-  @Min(256)
+  @IntIn(256)
   BODY_LIMIT_BYTES: number = 8192;
 
   /**

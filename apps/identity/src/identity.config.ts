@@ -1,5 +1,14 @@
-import { BaseEnv, OptionalPort, PostgresUrl, WithIdentityEndpoint, WithRefreshTokenTtl, WithTokenAudience, WithTransport } from '#common';
-import { IsInt, IsString, Min, ValidateIf } from 'class-validator';
+import {
+  BaseEnv,
+  IntIn,
+  OptionalPort,
+  PostgresUrl,
+  WithIdentityEndpoint,
+  WithRefreshTokenTtl,
+  WithTokenAudience,
+  WithTransport,
+} from '#common';
+import { IsString, ValidateIf } from 'class-validator';
 import { IsSigningKeyFile } from './keys/signing-key-file.js';
 
 export class IdentityConfig extends WithTransport(WithRefreshTokenTtl(WithTokenAudience(WithIdentityEndpoint(BaseEnv)))) {
@@ -12,8 +21,7 @@ export class IdentityConfig extends WithTransport(WithRefreshTokenTtl(WithTokenA
   IDENTITY_DATABASE_URL: string;
 
   /** Access token life in seconds. */
-  @IsInt()
-  @Min(1)
+  @IntIn(1)
   ACCESS_TOKEN_TTL: number = 900;
 
   /**

@@ -1,5 +1,5 @@
-import { BaseEnv, HttpUrl, OptionalPort, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithTransport } from '#common';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { BaseEnv, HttpUrl, IntIn, OptionalPort, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithTransport } from '#common';
+import { IsOptional, IsString } from 'class-validator';
 
 export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoint(BaseEnv))) {
   /** Prometheus metrics over HTTP at /metrics on MAIL_HOST; 0 turns them off. */
@@ -14,9 +14,7 @@ export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoi
   SMTP_URL: string;
 
   /** Connecting, greeting and each SMTP reply must each take less than this, or the send fails with 503. */
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
+  @IntIn(100, 120_000)
   SMTP_TIMEOUT_MS: number = 5_000;
 
   /** The From header of every mail. */

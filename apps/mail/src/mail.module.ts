@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { loggingModule } from '#common';
+import { microserviceModule } from '#common';
 import { MailConfig } from './mail.config.js';
 import { MailRenderer } from './mails/mail.renderer.js';
 import { MailSender } from './mails/mail.sender.js';
@@ -9,16 +9,9 @@ import { SMTP_TRANSPORT, smtpTransport } from './mails/smtp-transport.js';
 @Module({})
 export class MailModule {
   static forRoot(config: MailConfig): DynamicModule {
-    return {
-      module: MailModule,
-      imports: [loggingModule('mail', config)],
+    return microserviceModule(MailModule, 'mail', config, {
       controllers: [MailsController],
-      providers: [
-        { provide: MailConfig, useValue: config },
-        { provide: SMTP_TRANSPORT, useFactory: () => smtpTransport(config) },
-        MailRenderer,
-        MailSender,
-      ],
-    };
+      providers: [{ provide: SMTP_TRANSPORT, useFactory: () => smtpTransport(config) }, MailRenderer, MailSender],
+    });
   }
 }

@@ -1,9 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, SessionView, type AccessClaims } from '#contracts';
-import { AccessTokenGuard } from '../auth/access-token.guard.js';
-import { Auth } from '../auth/auth.decorator.js';
+import { Auth, Authenticated } from '../auth/auth.decorator.js';
 import { ApiErrorCodes } from '../docs/api-error-responses.js';
+import { NoContent } from '../docs/no-content.js';
 import { AccountSessionsService } from './account-sessions.service.js';
 import { SessionScopeDto } from './session-scope.dto.js';
 
@@ -11,9 +11,8 @@ const ACCESS_TOKENS_LIVE_ON =
   'Ending a session stops its refresh token at once; an access token it was already given stays valid until its `exp` (at most ACCESS_TOKEN_TTL), since the gateway verifies access tokens without asking identity.';
 
 @ApiTags('sessions')
-@ApiBearerAuth()
 @Controller('sessions')
-@UseGuards(AccessTokenGuard)
+@Authenticated()
 export class AccountSessionsController {
   constructor(private readonly sessions: AccountSessionsService) {}
 
@@ -26,10 +25,9 @@ export class AccountSessionsController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
+  @NoContent('The session is ended.')
   @ApiOperation({ summary: 'Ends one of the caller’s sessions.', description: ACCESS_TOKENS_LIVE_ON })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'The session is ended.' })
   @ApiErrorCodes(
     ErrorCode.Unauthorized,
     ErrorCode.NotFound,
@@ -42,9 +40,8 @@ export class AccountSessionsController {
   }
 
   @Delete()
-  @HttpCode(204)
+  @NoContent('The sessions are ended (also when there were none).')
   @ApiOperation({ summary: 'Ends all the caller’s sessions, or all but the current one.', description: ACCESS_TOKENS_LIVE_ON })
-  @ApiNoContentResponse({ description: 'The sessions are ended (also when there were none).' })
   @ApiErrorCodes(
     ErrorCode.ValidationFailed,
     ErrorCode.Unauthorized,

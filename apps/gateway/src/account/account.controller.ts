@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, HttpCode, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ChangeEmailDto,
   ChangePasswordDto,
@@ -12,9 +12,9 @@ import {
   type AccessClaims,
   type Accepted,
 } from '#contracts';
-import { AccessTokenGuard } from '../auth/access-token.guard.js';
-import { Auth } from '../auth/auth.decorator.js';
+import { Auth, Authenticated } from '../auth/auth.decorator.js';
 import { ApiErrorCodes } from '../docs/api-error-responses.js';
+import { NoContent } from '../docs/no-content.js';
 import { IpRateLimited } from '../security/ip-rate-limit.js';
 import { AccountService } from './account.service.js';
 
@@ -30,9 +30,8 @@ export class AccountController {
 
   @Post('email/verification')
   @HttpCode(202)
-  @UseGuards(AccessTokenGuard)
+  @Authenticated()
   @IpRateLimited()
-  @ApiBearerAuth()
   @ApiOperation({ summary: "(Re)sends the verification mail to the account's unverified email." })
   @ApiAcceptedResponse({ description: 'The mail is queued; it is delivered even if the mail service is down right now.' })
   @ApiErrorCodes(ErrorCode.EmailMissing, ErrorCode.EmailAlreadyVerified, Unauthorized, RateLimited, ...UPSTREAM)
@@ -61,28 +60,24 @@ export class AccountController {
   }
 
   @Post('password/reset')
-  @HttpCode(204)
+  @NoContent('The password is changed and every session revoked.')
   @ApiOperation({ summary: 'Sets a new password with the token from the reset mail (once); every session of the user ends.' })
-  @ApiNoContentResponse({ description: 'The password is changed and every session revoked.' })
   @ApiErrorCodes(...PASSWORD_RULES, ErrorCode.InvalidToken, ...UPSTREAM)
   async reset(@Body() dto: ResetPasswordDto): Promise<void> {
     await this.account.resetPassword(dto);
   }
 
   @Post('password/change')
-  @HttpCode(204)
-  @UseGuards(AccessTokenGuard)
-  @ApiBearerAuth()
+  @NoContent('The password is changed.')
+  @Authenticated()
   @ApiOperation({ summary: 'Changes the password; every other session ends, this one stays.' })
-  @ApiNoContentResponse({ description: 'The password is changed.' })
   @ApiErrorCodes(...PASSWORD_RULES, InvalidCredentials, Unauthorized, RateLimited, ...UPSTREAM)
   async change(@Auth() claims: AccessClaims, @Body() dto: ChangePasswordDto): Promise<void> {
     await this.account.changePassword(claims, dto);
   }
 
   @Patch('me')
-  @UseGuards(AccessTokenGuard)
-  @ApiBearerAuth()
+  @Authenticated()
   @ApiOperation({ summary: 'Changes the email: the new one is unverified, and a verification mail goes to it.' })
   @ApiOkResponse({ type: UserView })
   @ApiErrorCodes(ValidationFailed, InvalidCredentials, Unauthorized, ErrorCode.EmailTaken, RateLimited, ...UPSTREAM)
@@ -91,11 +86,9 @@ export class AccountController {
   }
 
   @Delete('me')
-  @HttpCode(204)
-  @UseGuards(AccessTokenGuard)
-  @ApiBearerAuth()
+  @NoContent('The account is gone.')
+  @Authenticated()
   @ApiOperation({ summary: 'Deletes the account and ends every session; the username and email may be registered again.' })
-  @ApiNoContentResponse({ description: 'The account is gone.' })
   @ApiErrorCodes(ValidationFailed, InvalidCredentials, Unauthorized, RateLimited, ...UPSTREAM)
   async deleteAccount(@Auth() claims: AccessClaims, @Body() dto: DeleteAccountDto): Promise<void> {
     await this.account.deleteAccount(claims, dto);

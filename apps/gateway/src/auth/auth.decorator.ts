@@ -1,6 +1,10 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, UseGuards, type ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import type { AccessClaims } from '#contracts';
-import type { AuthenticatedRequest } from './access-token.guard.js';
+import { AccessTokenGuard, type AuthenticatedRequest } from './access-token.guard.js';
+
+/** A route, or every route of a controller, behind AccessTokenGuard, and documented as taking the bearer token. */
+export const Authenticated = () => applyDecorators(UseGuards(AccessTokenGuard), ApiBearerAuth());
 
 /** The verified access-token claims of a route behind AccessTokenGuard. */
 export const Auth = createParamDecorator(

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import { AppError } from '#common';
 import { ErrorCode, type AuthResponse } from '#contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { map, type Observable } from 'rxjs';
 import { GatewayConfig } from '../gateway.config.js';
 
 /** `__Host-`: only ever set by this host, over TLS, for the whole host (the prefix requires `Path=/`). */
@@ -71,5 +72,19 @@ export class RefreshCookie {
       name: plainHttpDevelopment ? DEVELOPMENT_COOKIE : SECURE_COOKIE,
       options: { path: '/', httpOnly: true, secure: !plainHttpDevelopment, sameSite: 'strict' },
     };
+  }
+}
+
+/**
+ * On the routes that sign in (register, login, refresh): hands the
+ * AuthResponse a handler returns to `RefreshCookie.deliver` on its way out.
+ */
+@Injectable()
+export class DeliverRefreshCookie implements NestInterceptor<AuthResponse, AuthBody> {
+  constructor(private readonly cookie: RefreshCookie) {}
+
+  intercept(context: ExecutionContext, next: CallHandler<AuthResponse>): Observable<AuthBody> {
+    const http = context.switchToHttp();
+    return next.handle().pipe(map((response) => this.cookie.deliver(http.getRequest(), http.getResponse(), response)));
   }
 }

@@ -1,17 +1,31 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { ApiCookieAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthResponse, CredentialsDto, RegisterUserDto } from '#contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrorResponses } from '../docs/api-error-responses.js';
+import { NoContent } from '../docs/no-content.js';
 import { IpRateLimited, SkipIpRateLimit } from '../security/ip-rate-limit.js';
 import { SessionsService } from './sessions.service.js';
-import { RefreshCookie, type AuthBody } from './refresh-cookie.js';
+import { DeliverRefreshCookie, RefreshCookie } from './refresh-cookie.js';
 import { RefreshRequestDto } from './refresh-request.dto.js';
 import { sessionClientOf } from './session-client.js';
 
 const SETS_COOKIE = 'With REFRESH_COOKIE=true the refresh token is set as an HttpOnly cookie and left out of the body.';
 const READS_COOKIE =
   'With REFRESH_COOKIE=true the body may be empty: the refresh cookie is used, and the request must then carry an allowed `Origin` (403 `FORBIDDEN` otherwise).';
+
+/**
+ * Register, login and refresh: they answer `status` with an AuthResponse,
+ * whose refresh token DeliverRefreshCookie moves into the cookie in cookie mode.
+ */
+function SignsIn(status: 200 | 201, description = SETS_COOKIE): MethodDecorator {
+  return applyDecorators(
+    HttpCode(status),
+    ApiOperation({ description }),
+    ApiResponse({ status, type: AuthResponse }),
+    UseInterceptors(DeliverRefreshCookie),
+  );
+}
 
 @ApiTags('auth')
 @Controller()
@@ -23,51 +37,33 @@ export class SessionsController {
   ) {}
 
   @Post('register')
-  @ApiOperation({ description: SETS_COOKIE })
-  @ApiCreatedResponse({ type: AuthResponse })
+  @SignsIn(201)
   @ApiErrorResponses(400, 409, 413, 429, 503, 504)
-  async register(
-    @Body() dto: RegisterUserDto,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthBody> {
-    return this.cookie.deliver(request, reply, await this.sessions.register(dto, sessionClientOf(request)));
+  register(@Body() dto: RegisterUserDto, @Req() request: FastifyRequest): Promise<AuthResponse> {
+    return this.sessions.register(dto, sessionClientOf(request));
   }
 
   @Post('login')
-  @HttpCode(200)
-  @ApiOperation({ description: SETS_COOKIE })
-  @ApiOkResponse({ type: AuthResponse })
+  @SignsIn(200)
   @ApiErrorResponses(400, 401, 413, 429, 503, 504)
-  async login(
-    @Body() dto: CredentialsDto,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthBody> {
-    return this.cookie.deliver(request, reply, await this.sessions.login(dto, sessionClientOf(request)));
+  login(@Body() dto: CredentialsDto, @Req() request: FastifyRequest): Promise<AuthResponse> {
+    return this.sessions.login(dto, sessionClientOf(request));
   }
 
   @Post('refresh')
-  @HttpCode(200)
-  @ApiOperation({ description: `${READS_COOKIE} ${SETS_COOKIE}` })
+  @SignsIn(200, `${READS_COOKIE} ${SETS_COOKIE}`)
   @ApiCookieAuth()
-  @ApiOkResponse({ type: AuthResponse })
   @ApiErrorResponses(400, 401, 403, 413, 429, 503, 504)
-  async refresh(
-    @Body() dto: RefreshRequestDto,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthBody> {
+  async refresh(@Body() dto: RefreshRequestDto, @Req() request: FastifyRequest): Promise<AuthResponse> {
     const refreshToken = this.cookie.tokenOf(request, dto?.refreshToken);
-    return this.cookie.deliver(request, reply, await this.sessions.refresh({ refreshToken }, sessionClientOf(request)));
+    return this.sessions.refresh({ refreshToken }, sessionClientOf(request));
   }
 
   @Post('logout')
-  @HttpCode(204)
+  @NoContent('The session is revoked (also when it already was).')
   @SkipIpRateLimit()
   @ApiOperation({ description: `${READS_COOKIE} With REFRESH_COOKIE=true the cookie is cleared.` })
   @ApiCookieAuth()
-  @ApiNoContentResponse({ description: 'The session is revoked (also when it already was).' })
   @ApiErrorResponses(400, 403, 413, 503, 504)
   async logout(
     @Body() dto: RefreshRequestDto,

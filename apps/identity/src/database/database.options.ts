@@ -1,5 +1,4 @@
-import { postgresOptions } from '#common';
-import type { DataSourceOptions } from 'typeorm';
+import { postgresOptions, type PostgresOptions } from '#common';
 import { SigningKey } from '../keys/signing-key.entity.js';
 import { VerificationKey } from '../keys/verification-key.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
@@ -8,7 +7,7 @@ import { CreateIdentity1763769600000 } from './migrations/1763769600000-CreateId
 import { SessionDevices1764547200000 } from './migrations/1764547200000-SessionDevices.js';
 import { VerificationKeys1764547200001 } from './migrations/1764547200001-VerificationKeys.js';
 
-export function identityDatabaseOptions(url: string): DataSourceOptions {
+export function identityDatabaseOptions(url: string): PostgresOptions {
   return postgresOptions({
     url,
     application: 'gatehouse-identity',

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '#common';
 
 /** One login: it lives through every rotation of its refresh token until revoked. */
 @Entity({ name: 'sessions' })
@@ -9,14 +10,14 @@ export class Session {
   @Column({ name: 'user_id', type: 'uuid' })
   userId: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt: Date;
 
-  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('revoked_at', { nullable: true })
   revokedAt: Date | null;
 
   /** The login, then every refresh. */
-  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn('last_used_at', { default: () => 'now()' })
   lastUsedAt: Date;
 
   /** As last seen: at login, then at each refresh that reported one. */

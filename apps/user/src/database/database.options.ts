@@ -1,10 +1,9 @@
-import { postgresOptions } from '#common';
-import type { DataSourceOptions } from 'typeorm';
+import { postgresOptions, type PostgresOptions } from '#common';
 import { User } from '../users/user.entity.js';
 import { CreateUsers1763769600000 } from './migrations/1763769600000-CreateUsers.js';
 import { AccountLifecycle1764547200000 } from './migrations/1764547200000-AccountLifecycle.js';
 
-export function userDatabaseOptions(url: string): DataSourceOptions {
+export function userDatabaseOptions(url: string): PostgresOptions {
   return postgresOptions({
     url,
     application: 'gatehouse-user',

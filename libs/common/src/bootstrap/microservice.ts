@@ -18,7 +18,7 @@ const DRAIN_TIMEOUT_MS = 7_000;
 
 /**
  * Starts a microservice (TCP or NATS, per TRANSPORT) the way every service needs it: validated payloads,
- * typed errors, graceful stop. The module must import `loggingModule(app, env)`.
+ * typed errors, graceful stop. The module must import `loggingModule(app, env)` (as `microserviceModule` does).
  */
 export async function startMicroservice(
   app: string,

@@ -18,13 +18,11 @@ export class BaseEnv {
   LOG_FORMAT: 'json' | 'pretty' = process.stdout.isTTY ? 'pretty' : 'json';
 
   /** Largest TCP frame a peer may send, in characters (the transport counts characters). */
-  @IsInt()
-  @Min(1024)
+  @IntIn(1024)
   TCP_MAX_BUFFER_SIZE: number = 1024 * 1024;
 
   /** A peer that stops mid-frame for this long is disconnected. */
-  @IsInt()
-  @Min(100)
+  @IntIn(100)
   TCP_INCOMPLETE_MESSAGE_TIMEOUT_MS: number = 10_000;
 
   /** Mutual TLS between the gateway and the services: PEM file paths, all three or none. */
@@ -60,6 +58,20 @@ function portIn(lowest: number): PropertyDecorator {
     IsInt()(target, key);
     Min(lowest)(target, key);
     Max(65535)(target, key);
+  };
+}
+
+/**
+ * A whole number of at least `min`, and at most `max` where there is one:
+ * counts, sizes, durations. The rules run in the order they did as
+ * `@IsInt() @Min(min) @Max(max)` on the field (the lowest decorator first), so
+ * that a bad value is reported with the same message.
+ */
+export function IntIn(min: number, max?: number): PropertyDecorator {
+  return (target, key) => {
+    if (max !== undefined) Max(max)(target, key);
+    Min(min)(target, key);
+    IsInt()(target, key);
   };
 }
 

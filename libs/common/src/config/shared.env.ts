@@ -1,62 +1,54 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
-import { BaseEnv, Port } from './base.env.js';
+// The endpoint mixins declare their fields' design:type themselves.
+import 'reflect-metadata';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { BaseEnv, IntIn, Port } from './base.env.js';
 
 // Variables read by more than one process are declared once here and composed
 // into each app's config class, so their names, defaults and rules cannot drift.
 
 type EnvClass<T extends BaseEnv = BaseEnv> = abstract new (...args: any[]) => T;
 
-/** Where the gateway listens; the launcher and tests read it too. */
-export function WithGatewayEndpoint<B extends EnvClass>(Base: B) {
-  abstract class GatewayEndpointEnv extends Base {
-    /** The public HTTP entry; set 0.0.0.0 to listen on every interface (the compose file does). */
-    @IsString()
-    GATEWAY_HOST: string = '127.0.0.1';
+/** `<NAME>_HOST` and `<NAME>_PORT`, as an endpoint mixin declares them. */
+type EndpointVars<Name extends string> = Record<`${Name}_HOST`, string> & Record<`${Name}_PORT`, number>;
 
-    @Port()
-    GATEWAY_PORT: number = 3000;
-  }
-  return GatewayEndpointEnv;
+/**
+ * The mixin for where one app listens and the others reach it: `<NAME>_HOST`,
+ * 127.0.0.1 unless the app must be reached from another host, and
+ * `<NAME>_PORT`. One factory, so that every endpoint has the same rules.
+ */
+function endpoint<Name extends string>(name: Name, defaultPort: number) {
+  const host = `${name}_HOST`;
+  const port = `${name}_PORT`;
+  return <B extends EnvClass>(Base: B) => {
+    abstract class EndpointEnv extends Base {
+      constructor(...args: any[]) {
+        super(...args);
+        Object.assign(this, { [host]: '127.0.0.1', [port]: defaultPort });
+      }
+    }
+    // loadConfig's implicit conversion reads design:type, which TypeScript emits only for declared fields.
+    Reflect.defineMetadata('design:type', String, EndpointEnv.prototype, host);
+    Reflect.defineMetadata('design:type', Number, EndpointEnv.prototype, port);
+    IsString()(EndpointEnv.prototype, host);
+    Port()(EndpointEnv.prototype, port);
+    return EndpointEnv as B & EnvClass<BaseEnv & EndpointVars<Name>>;
+  };
 }
+
+/**
+ * Where the gateway listens; the launcher and tests read it too. GATEWAY_HOST is
+ * the public HTTP entry: set 0.0.0.0 to listen on every interface (the compose file does).
+ */
+export const WithGatewayEndpoint = endpoint('GATEWAY', 3000);
 
 /** Where the user service listens, and where the gateway reaches it. */
-export function WithUserEndpoint<B extends EnvClass>(Base: B) {
-  abstract class UserEndpointEnv extends Base {
-    /** 127.0.0.1 unless the service must be reached from another host. */
-    @IsString()
-    USER_HOST: string = '127.0.0.1';
-
-    @Port()
-    USER_PORT: number = 3001;
-  }
-  return UserEndpointEnv;
-}
+export const WithUserEndpoint = endpoint('USER', 3001);
 
 /** Where the identity service listens, and where the gateway reaches it. */
-export function WithIdentityEndpoint<B extends EnvClass>(Base: B) {
-  abstract class IdentityEndpointEnv extends Base {
-    /** 127.0.0.1 unless the service must be reached from another host. */
-    @IsString()
-    IDENTITY_HOST: string = '127.0.0.1';
-
-    @Port()
-    IDENTITY_PORT: number = 3002;
-  }
-  return IdentityEndpointEnv;
-}
+export const WithIdentityEndpoint = endpoint('IDENTITY', 3002);
 
 /** Where the mail service listens, and where the user service's outbox relay reaches it. */
-export function WithMailEndpoint<B extends EnvClass>(Base: B) {
-  abstract class MailEndpointEnv extends Base {
-    /** 127.0.0.1 unless the service must be reached from another host. */
-    @IsString()
-    MAIL_HOST: string = '127.0.0.1';
-
-    @Port()
-    MAIL_PORT: number = 3003;
-  }
-  return MailEndpointEnv;
-}
+export const WithMailEndpoint = endpoint('MAIL', 3003);
 
 /** What identity writes into access tokens and the gateway demands of them. */
 export function WithTokenAudience<B extends EnvClass>(Base: B) {
@@ -74,8 +66,7 @@ export function WithTokenAudience<B extends EnvClass>(Base: B) {
 export function WithRefreshTokenTtl<B extends EnvClass>(Base: B) {
   abstract class RefreshTokenTtlEnv extends Base {
     /** Refresh token life in seconds; each refresh issues a new one with a full life. */
-    @IsInt()
-    @Min(60)
+    @IntIn(60)
     REFRESH_TOKEN_TTL: number = 2_592_000;
   }
   return RefreshTokenTtlEnv;

@@ -1,6 +1,10 @@
-import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import type { DataSourceOptions, EntitySchema } from 'typeorm';
 
 type Constructor = new (...args: never[]) => unknown;
+type Entity = Constructor | EntitySchema;
+
+/** One service's database options; its entities a plain list, so that its module can register a repository for each. */
+export type PostgresOptions = DataSourceOptions & { entities: Entity[] };
 
 /** Connections per service process; the session-write queue is sized by it. */
 export const POOL_SIZE = 10;
@@ -13,9 +17,9 @@ export const POOL_SIZE = 10;
 export function postgresOptions(options: {
   url: string;
   application: string;
-  entities: MixedList<Constructor | EntitySchema>;
+  entities: Entity[];
   migrations: Constructor[];
-}): DataSourceOptions {
+}): PostgresOptions {
   return {
     type: 'postgres',
     url: options.url,

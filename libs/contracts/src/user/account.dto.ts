@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsString, IsUUID, MaxLength, MinLength, NotContains } from 'class-validator';
 import { ErrorCode } from '../errors/error-code.js';
 import { withCode } from '../validation/error-context.js';
@@ -25,25 +26,16 @@ function NewPassword(): PropertyDecorator {
   };
 }
 
-/** A password that is only compared: loose, like login's. */
-function CurrentPassword(): PropertyDecorator {
-  return (target, key) => {
-    ApiProperty({ format: 'password' })(target, key);
-    IsString()(target, key);
-    IsNotEmpty()(target, key);
-    MaxLength(1024)(target, key);
-  };
+/** A string that is only compared or looked up, so any one will do: present, a string, and bounded. */
+function LooseString(maxLength: number, api: ApiPropertyOptions): PropertyDecorator {
+  return applyDecorators(ApiProperty(api), IsString(), IsNotEmpty(), MaxLength(maxLength));
 }
 
+/** A password that is only compared: loose, like login's. */
+const CurrentPassword = () => LooseString(1024, { format: 'password' });
+
 /** A token from a mail's link: any string; an unknown one is INVALID_TOKEN, not a validation error. */
-function MailToken(): PropertyDecorator {
-  return (target, key) => {
-    ApiProperty({ description: 'The token from the link in the mail.' })(target, key);
-    IsString()(target, key);
-    IsNotEmpty()(target, key);
-    MaxLength(256)(target, key);
-  };
-}
+const MailToken = () => LooseString(256, { description: 'The token from the link in the mail.' });
 
 function Email(): PropertyDecorator {
   return (target, key) => {
