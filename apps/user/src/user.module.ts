@@ -13,6 +13,7 @@ import { UserConfig } from './user.config.js';
 import { LoginThrottle } from './users/login-throttle.js';
 import { PasswordHasher } from './users/password-hasher.js';
 import { UsersController } from './users/users.controller.js';
+import { UserViewsLoader } from './users/user-views.loader.js';
 import { UsersRepository } from './users/users.repository.js';
 import { UsersService } from './users/users.service.js';
 
@@ -26,6 +27,7 @@ export class UserModule {
         { provide: Limits, useFactory: () => Limits.connect(config.REDIS_URL) },
         UsersService,
         UsersRepository,
+        UserViewsLoader,
         PasswordHasher,
         LoginThrottle,
         AccountsService,

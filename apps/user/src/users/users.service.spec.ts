@@ -6,6 +6,7 @@ import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
+import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView, type InTransaction, type NewUser, type UsersRepository } from './users.repository.js';
 import type { AccountMails } from '../accounts/account-mails.js';
 import type { UserEventsPublisher } from '../outbox/mail.client.js';
@@ -48,9 +49,8 @@ class FakeUsers {
     return this.rows.find((user) => user.username.toLowerCase() === account) ?? null;
   }
 
-  async findViewById(id: string): Promise<UserView | undefined> {
-    const user = this.rows.find((row) => row.id === id);
-    return user && toUserView(user);
+  async findViewsByIds(ids: readonly string[]): Promise<UserView[]> {
+    return this.rows.filter((row) => ids.includes(row.id)).map(toUserView);
   }
 
   async recordLogin(userId: string, at: string): Promise<void> {
@@ -108,6 +108,7 @@ function setUp() {
     new LoginThrottle(config, Limits.inMemory()),
     mails as unknown as AccountMails,
     events as unknown as UserEventsPublisher,
+    new UserViewsLoader(users as unknown as UsersRepository),
   );
   return { service, users, hasher, mails, events };
 }

@@ -6,6 +6,7 @@ import { UserEventsPublisher } from '../outbox/mail.client.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.entity.js';
+import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView, UsersRepository } from './users.repository.js';
 
 @Injectable()
@@ -16,6 +17,7 @@ export class UsersService {
     private readonly throttle: LoginThrottle,
     private readonly mails: AccountMails,
     private readonly events: UserEventsPublisher,
+    private readonly views: UserViewsLoader,
   ) {}
 
   /** The account is committed only if the caller is still waiting for it: no account without a 201. */
@@ -73,7 +75,7 @@ export class UsersService {
 
   /** The hot path of GET /me. */
   async findById(id: string): Promise<UserView> {
-    const user = await this.users.findViewById(id);
+    const user = await this.views.find(id);
     if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
     return user;
   }
