@@ -19,6 +19,7 @@ const shared = {
   moduleNameMapper: {
     '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^#common$': '<rootDir>/libs/common/src/index.ts',
+    '^#common/database$': '<rootDir>/libs/common/src/database/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

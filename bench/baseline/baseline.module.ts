@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { migratedDataSource } from '#common';
+import { migratedDataSource } from '#common/database';
 import type { YardstickEnv } from '../yardstick-env.js';
 import { BaselineController } from './baseline.controller.js';
 import { BearerGuard } from './bearer.guard.js';

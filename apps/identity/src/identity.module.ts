@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { DatabaseHealthController, microserviceModule, serviceDatabase } from '#common';
+import { microserviceModule } from '#common';
+import { DatabaseHealthController, serviceDatabase } from '#common/database';
 import { IdentityPatterns } from '#contracts';
 import { identityDatabaseOptions } from './database/database.options.js';
 import { IdentityConfig } from './identity.config.js';

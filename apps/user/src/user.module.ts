@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseHealthController, Limits, microserviceModule, serviceDatabase } from '#common';
+import { Limits, microserviceModule } from '#common';
+import { DatabaseHealthController, serviceDatabase } from '#common/database';
 import { UserPatterns } from '#contracts';
 import { userDatabaseOptions } from './database/database.options.js';
 import { AccountMails } from './accounts/account-mails.js';

@@ -1,4 +1,4 @@
-import { postgresOptions, type PostgresOptions } from '#common';
+import { postgresOptions, type PostgresOptions } from '#common/database';
 import { SigningKey } from '../keys/signing-key.entity.js';
 import { VerificationKey } from '../keys/verification-key.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';

@@ -1,5 +1,5 @@
 import { PrimaryColumn } from 'typeorm';
-import { CreatedAtColumn } from '#common';
+import { CreatedAtColumn } from '#common/database';
 
 /** What both key tables hold of a key: the `kid` an access token's header names it by, and when it was made. */
 export abstract class KeyRow {

@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { PublicKeySet } from '#contracts';
 import type { Repository } from 'typeorm';
-import { lockInTransaction, SIGNING_KEY_LOCK } from '#common';
+import { lockInTransaction, SIGNING_KEY_LOCK } from '#common/database';
 import { IdentityConfig } from '../identity.config.js';
 import { PublishedKeys } from './published-keys.js';
 import { readSigningKeyFile } from './signing-key-file.js';

@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { TimestampColumn } from '#common';
+import { TimestampColumn } from '#common/database';
 import type { JsonWebKey } from 'node:crypto';
 import { KeyRow } from './key-row.js';
 

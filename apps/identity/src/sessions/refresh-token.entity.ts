@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { CreatedAtColumn, TimestampColumn } from '#common';
+import { CreatedAtColumn, TimestampColumn } from '#common/database';
 
 /**
  * Every refresh token a session was ever given, by hash only. A used one is

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { CreatedAtColumn, TimestampColumn } from '#common';
+import { CreatedAtColumn, TimestampColumn } from '#common/database';
 
 /** One login: it lives through every rotation of its refresh token until revoked. */
 @Entity({ name: 'sessions' })

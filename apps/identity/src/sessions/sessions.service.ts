@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Admission, AppError, Deadline, POOL_SIZE } from '#common';
+import { Admission, AppError, Deadline } from '#common';
+import { POOL_SIZE } from '#common/database';
 import { ErrorCode, type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts';
 import { IdentityConfig } from '../identity.config.js';
 import { AccessTokenSigner } from './access-token.signer.js';

@@ -1,4 +1,4 @@
-import { postgresOptions, type PostgresOptions } from '#common';
+import { postgresOptions, type PostgresOptions } from '#common/database';
 import { User } from '../users/user.entity.js';
 import { CreateUsers1763769600000 } from './migrations/1763769600000-CreateUsers.js';
 import { AccountLifecycle1764547200000 } from './migrations/1764547200000-AccountLifecycle.js';

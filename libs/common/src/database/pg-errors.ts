@@ -1,5 +1,3 @@
-import { QueryFailedError } from 'typeorm';
-
 interface PgError {
   code?: string;
   constraint?: string;
@@ -13,9 +11,14 @@ const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
+/**
+ * The driver's error: as thrown by pg, or inside TypeORM's QueryFailedError
+ * (recognised by shape, so that the gateway, which shares this file, does not load TypeORM).
+ */
 function driverError(error: unknown): PgError | undefined {
-  if (error instanceof QueryFailedError) return error.driverError as PgError;
-  return typeof error === 'object' && error !== null ? (error as PgError) : undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { driverError } = error as { driverError?: unknown };
+  return typeof driverError === 'object' && driverError !== null ? (driverError as PgError) : (error as PgError);
 }
 
 /** The name of the unique constraint a failed INSERT hit, if that is why it failed. */
