@@ -16,7 +16,7 @@ export const SCENARIOS = {
 } as const;
 export type ScenarioId = keyof typeof SCENARIOS;
 
-export const APPS = ['gateway', 'user', 'identity'] as const;
+export const APPS = ['gateway', 'user', 'identity', 'mail'] as const;
 export const IDLE_RSS_LIMIT_MB = 150;
 
 export interface Target {

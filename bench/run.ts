@@ -28,6 +28,7 @@ import { cpuShare, settle } from './settle.js';
 import { ensureRefreshTokens } from './top-up.js';
 import { startYardsticks, type Yardsticks } from './yardsticks.js';
 import { startNatsGatehouse } from './nats.js';
+import { startSmtpSink } from './smtp-sink.js';
 
 const root = projectRoot();
 /** The apps' standard output: their JSON logs, as a log shipper would read them. */
@@ -77,7 +78,13 @@ async function startEverything(report: BenchReport): Promise<Running> {
     () => mkdtemp(join(tmpdir(), 'gatehouse-bench-')),
     (dir) => rm(dir, { recursive: true, force: true }),
   );
-  const [gateway, user, identity, pgPort, baselinePort, barePort] = await freePorts(6);
+  const [gateway, user, identity, mail, smtpPort, pgPort, baselinePort, barePort] = await freePorts(8);
+  // The mail service runs, as deployed, and delivers to a sink: registrations send verification mail.
+  const smtp = await lifecycle.started(
+    'smtp sink',
+    () => startSmtpSink(smtpPort),
+    (sink) => sink.stop(),
+  );
   // The apps log at the level `npm start` uses (info): a line per request in the gateway and per message in a service.
   const appLog = await lifecycle.started(
     'app log',
@@ -99,7 +106,8 @@ async function startEverything(report: BenchReport): Promise<Running> {
         'gatehouse',
         () =>
           System.start({
-            ports: { gateway, user, identity },
+            ports: { gateway, user, identity, mail },
+            smtpUrl: smtp.url,
             databaseUrls: { user: database.url('user'), identity: database.url('identity') },
             dataDir,
             pgPort,
@@ -131,6 +139,7 @@ async function startEverything(report: BenchReport): Promise<Running> {
     gateway: system.apps.gateway!.pid,
     user: system.apps.user!.pid,
     identity: system.apps.identity!.pid,
+    mail: system.apps.mail!.pid,
     baseline: yardsticks.baseline.pid,
     bare: yardsticks.bare.pid,
   };
