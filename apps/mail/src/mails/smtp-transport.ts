@@ -12,14 +12,24 @@ export interface SmtpTransport {
 }
 
 /**
- * One SMTP connection per mail, no pool: mail is rare, and a server that was
- * down is simply reached again by the next send. Every timeout is bounded so a
- * silent server fails the call (503) long before nodemailer's minutes-long defaults.
+ * A small pool of SMTP connections, kept open between mails: a connection per
+ * mail (TCP, greeting, EHLO, QUIT) cost 7 ms of CPU per registration in the
+ * benchmark. A server that closed or went down is connected to again by the
+ * next send. Every timeout is bounded so a silent server fails the call (503)
+ * long before nodemailer's minutes-long defaults.
  */
 export function smtpTransport(config: MailConfig): SmtpTransport {
   const timeout = config.SMTP_TIMEOUT_MS;
   return createTransport(
-    { url: config.SMTP_URL, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout, dnsTimeout: timeout },
+    {
+      url: config.SMTP_URL,
+      pool: true,
+      maxConnections: 2,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+      dnsTimeout: timeout,
+    },
     { from: config.MAIL_FROM },
   );
 }
