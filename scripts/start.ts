@@ -27,6 +27,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) asyncExitHook.unhookEvent(
 const log = (source: string, line: string) => process.stdout.write(`${`[${source}]`.padEnd(11)} ${line}\n`);
 
 let system: System | undefined;
+/** While the system is still starting: a stop waits for it, then stops what it started. */
+let starting: Promise<System> | undefined;
 let inbox: DevInbox | undefined;
 let stopping: Promise<never> | undefined;
 
@@ -34,7 +36,7 @@ let stopping: Promise<never> | undefined;
 function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     log('gatehouse', 'stopping…');
-    await system?.stop();
+    await (system ?? (await starting?.catch(() => undefined)))?.stop();
     await inbox?.stop();
     process.exit(code);
   })();
@@ -58,7 +60,7 @@ try {
         smtpPort: config.DEV_INBOX_SMTP_PORT,
         webPort: config.DEV_INBOX_PORT,
       });
-  system = await System.start({
+  starting = System.start({
     ports: { gateway: config.GATEWAY_PORT, user: config.USER_PORT, identity: config.IDENTITY_PORT, mail: config.MAIL_PORT },
     smtpUrl: config.SMTP_URL ?? inbox!.smtpUrl,
     publicUrl: config.PUBLIC_URL,
@@ -72,10 +74,14 @@ try {
     env: process.env.LOG_FORMAT ? {} : { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json' },
     log,
   });
+  system = await starting;
 } catch (error) {
   log('gatehouse', `failed to start: ${explainStartFailure(error)}`);
   await shutdown(1);
 }
+
+// Stopped while starting: the stop has the system now, and exits.
+if (stopping) await stopping;
 
 // An app that exits on its own is started again after a backoff; only a crash loop (or Ctrl-C) stops everything.
 const policy = new RestartPolicy();

@@ -30,22 +30,7 @@ const LAUNCHER: [string, string[]] = [process.execPath, [join(projectRoot(), 'di
 function launch(extraEnv: Record<string, string> = {}, [command, args] = LAUNCHER): Promise<{ child: ChildProcess; output: string[] }> {
   const child = spawn(command, args, {
     cwd: projectRoot(),
-    env: {
-      ...process.env,
-      GATEHOUSE_DATA_DIR: dataDir,
-      GATEWAY_PORT: String(ports.gateway),
-      USER_PORT: String(ports.user),
-      IDENTITY_PORT: String(ports.identity),
-      MAIL_PORT: String(ports.mail),
-      DEV_INBOX_DIR: join(dataDir, 'mail'),
-      EMBEDDED_PG_PORT: String(ports.pg),
-      GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
-      USER_METRICS_PORT: String(ports.userMetrics),
-      IDENTITY_METRICS_PORT: String(ports.identityMetrics),
-      MAIL_METRICS_PORT: String(ports.mailMetrics),
-      BCRYPT_ROUNDS: '4',
-      ...extraEnv,
-    },
+    env: { ...process.env, ...launcherEnv(), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -59,6 +44,24 @@ function launch(extraEnv: Record<string, string> = {}, [command, args] = LAUNCHE
   });
 }
 
+/** The launcher's settings for this suite: its own data directory and free ports. */
+function launcherEnv(): Record<string, string> {
+  return {
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEWAY_PORT: String(ports.gateway),
+    USER_PORT: String(ports.user),
+    IDENTITY_PORT: String(ports.identity),
+    MAIL_PORT: String(ports.mail),
+    DEV_INBOX_DIR: join(dataDir, 'mail'),
+    EMBEDDED_PG_PORT: String(ports.pg),
+    GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
+    USER_METRICS_PORT: String(ports.userMetrics),
+    IDENTITY_METRICS_PORT: String(ports.identityMetrics),
+    MAIL_METRICS_PORT: String(ports.mailMetrics),
+    BCRYPT_ROUNDS: '4',
+  };
+}
+
 const isRunning = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -69,8 +72,12 @@ const isRunning = (pid: number) => {
 };
 
 function childPids(parent: number): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
-  return out.split('\n').map(Number).filter(Boolean);
+  try {
+    const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
+    return out.split('\n').map(Number).filter(Boolean);
+  } catch {
+    return []; // ps exits 1 when there is none
+  }
 }
 
 /** Every process below `root`, from one `ps` snapshot. */
@@ -106,6 +113,22 @@ describe('npm start', () => {
       const again = new Promise((resolve) => second.child.once('exit', resolve));
       second.child.kill('SIGINT');
       await again;
+    }
+  });
+
+  it('stops everything it had started when SIGTERM comes while the apps are still starting', async () => {
+    const child = spawn(...LAUNCHER, { cwd: projectRoot(), env: { ...process.env, ...launcherEnv() }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until('the user service to be starting', () => appPid(child.pid!, 'user'), 60_000);
+      const tree = descendants(child.pid!);
+      expect(tree.length).toBeGreaterThanOrEqual(2); // postgres and at least one app
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(tree.filter(isRunning)).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 

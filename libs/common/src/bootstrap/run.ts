@@ -6,6 +6,8 @@ import { ConfigError } from '../config/load-config.js';
  * variable; any other start-up failure prints its stack; both exit with 1.
  */
 export function run(app: string, main: () => Promise<void>): void {
+  // A launcher keeps the IPC channel open; if it dies, even mid-start, stop rather than linger as an orphan.
+  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   main().catch((error: unknown) => {
     const text = error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error);
     process.stderr.write(`[${app}] ${text}\n`);
@@ -18,6 +20,4 @@ export function announceReady(app: string, where: string): void {
   new Logger(app).log(`${app} ready on ${where}`);
   if (!process.send) return;
   process.send({ ready: app });
-  // The launcher keeps the IPC channel open; if the launcher dies, shut down rather than linger as an orphan.
-  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }
