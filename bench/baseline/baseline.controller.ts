@@ -3,7 +3,8 @@ import { RegisterUserDto, type UserView } from '#contracts';
 import bcrypt from 'bcrypt';
 import { YARDSTICK_ENV } from './tokens.js';
 import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
-import { toUserView, UsersRepository } from '../../apps/user/src/users/users.repository.js';
+import { toUserView } from '../../apps/user/src/users/user-view.js';
+import { UsersRepository } from '../../apps/user/src/users/users.repository.js';
 import type { YardstickEnv } from '../yardstick-env.js';
 
 /** POST /register and GET /me doing in one process what gateway + user (+ identity) do in three. */
