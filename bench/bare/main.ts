@@ -1,15 +1,19 @@
 // The bare limit for GET /me: node:http + pg, no framework. Same work as the
 // gateway + user service: verify the ES256 access token (jsonwebtoken, as
 // @nestjs/jwt does underneath), then one SELECT by primary key, a named
-// statement as the user service's is.
+// statement as the user service's is, mapped by the user service's own
+// toUserView (a plain function: no framework comes with it).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
+import { toUserView, type UserViewSource } from '../../apps/user/src/users/user-view.js';
 import { ACCESS_TOKEN_PATTERN, announceReady, readYardstickEnv } from '../yardstick-env.js';
 
 const env = readYardstickEnv();
 const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
-const SELECT_USER = 'SELECT id, username, email, email_verified_at, created_at, last_login_at FROM users WHERE id = $1';
+const SELECT_USER = `
+  SELECT id, username, email, email_verified_at AS "emailVerifiedAt", created_at AS "createdAt", last_login_at AS "lastLoginAt"
+    FROM users WHERE id = $1`;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -27,17 +31,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return send(res, 401, { statusCode: 401, code: 'UNAUTHORIZED' });
   }
   try {
-    const { rows } = await pool.query({ name: 'user-by-id', text: SELECT_USER, values: [sub] });
+    const { rows } = await pool.query<UserViewSource>({ name: 'user-by-id', text: SELECT_USER, values: [sub] });
     if (rows.length === 0) return send(res, 401, { statusCode: 401, code: 'UNAUTHORIZED' });
-    const user = rows[0];
-    send(res, 200, {
-      id: user.id,
-      username: user.username,
-      email: user.email,
-      emailVerifiedAt: user.email_verified_at?.toISOString() ?? null,
-      createdAt: user.created_at.toISOString(),
-      lastLoginAt: user.last_login_at?.toISOString() ?? null,
-    });
+    send(res, 200, toUserView(rows[0]));
   } catch {
     send(res, 503, { statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
   }

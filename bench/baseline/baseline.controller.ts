@@ -2,8 +2,9 @@ import { Body, Controller, Get, Inject, Post, Req, UnauthorizedException, UseGua
 import { RegisterUserDto, type UserView } from '#contracts';
 import bcrypt from 'bcrypt';
 import { YARDSTICK_ENV } from './tokens.js';
-import { BearerGuard, type AuthenticatedRequest } from './bearer.guard.js';
-import { toUserView, UsersRepository } from '../../apps/user/src/users/users.repository.js';
+import { AccessTokenGuard, type AuthenticatedRequest } from '../../apps/gateway/src/auth/access-token.guard.js';
+import { toUserView } from '../../apps/user/src/users/user-view.js';
+import { UsersRepository } from '../../apps/user/src/users/users.repository.js';
 import type { YardstickEnv } from '../yardstick-env.js';
 
 /** POST /register and GET /me doing in one process what gateway + user (+ identity) do in three. */
@@ -21,9 +22,9 @@ export class BaselineController {
   }
 
   @Get('me')
-  @UseGuards(BearerGuard)
+  @UseGuards(AccessTokenGuard)
   async me(@Req() request: AuthenticatedRequest): Promise<UserView> {
-    const user = await this.users.findViewById(request.userId);
+    const user = await this.users.findViewById(request.auth.sub);
     if (!user) throw new UnauthorizedException();
     return user;
   }

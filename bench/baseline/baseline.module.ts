@@ -4,8 +4,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { migratedDataSource } from '#common/database';
 import type { YardstickEnv } from '../yardstick-env.js';
 import { BaselineController } from './baseline.controller.js';
-import { BearerGuard } from './bearer.guard.js';
+import { PerRequestVerifier } from './per-request.verifier.js';
 import { YARDSTICK_ENV } from './tokens.js';
+import { AccessTokenGuard } from '../../apps/gateway/src/auth/access-token.guard.js';
+import { AccessTokenVerifier } from '../../apps/gateway/src/auth/access-token.verifier.js';
 import { userDatabaseOptions } from '../../apps/user/src/database/database.options.js';
 import { User } from '../../apps/user/src/users/user.entity.js';
 import { UsersRepository } from '../../apps/user/src/users/users.repository.js';
@@ -30,7 +32,9 @@ export class BaselineModule {
             verifyOptions: { algorithms: ['ES256'], issuer: env.issuer, audience: env.audience },
           }),
         },
-        BearerGuard,
+        // The gateway's guard, verifying every token afresh (the gateway remembers the ones it verified).
+        AccessTokenGuard,
+        { provide: AccessTokenVerifier, useClass: PerRequestVerifier },
         UsersRepository,
       ],
     };

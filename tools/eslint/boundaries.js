@@ -13,11 +13,12 @@ function areaOf(file) {
 
 /**
  * Crossings allowed on purpose: the benchmark's one-process baseline reuses
- * the user service's persistence so the comparison stays fair, and the
- * benchmark and tests start the system through the launcher's code.
+ * the user service's persistence and the gateway's access token guard so the
+ * comparison stays fair, and the benchmark and tests start the system through
+ * the launcher's code.
  */
 const ALLOWED = {
-  bench: [/^apps\/user\/src\/(users|database)\//, /^scripts\//],
+  bench: [/^apps\/user\/src\/(users|database)\//, /^apps\/gateway\/src\/auth\/access-token\.(guard|verifier)\.js$/, /^scripts\//],
   test: [/^scripts\//, /^apps\//, /^libs\//],
 };
 

@@ -2,9 +2,9 @@ import {
   BaseEnv,
   Flag,
   IntIn,
-  OptionalPort,
   WithGatewayEndpoint,
   WithIdentityEndpoint,
+  WithMetricsPort,
   WithRedis,
   WithRefreshTokenTtl,
   WithTransport,
@@ -17,12 +17,12 @@ import { Matches } from 'class-validator';
 const ORIGIN_LIST = /^$|^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/;
 
 export class GatewayConfig extends WithRedis(
-  WithTransport(WithRefreshTokenTtl(WithTokenAudience(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv)))))),
+  WithTransport(
+    WithRefreshTokenTtl(
+      WithTokenAudience(WithIdentityEndpoint(WithUserEndpoint(WithMetricsPort('GATEWAY', 9100)(WithGatewayEndpoint(BaseEnv))))),
+    ),
+  ),
 ) {
-  /** Prometheus metrics over HTTP at /metrics on GATEWAY_HOST, never on the public port; 0 turns them off. */
-  @OptionalPort()
-  GATEWAY_METRICS_PORT: number = 9100;
-
   /** Longest wait for one TCP reply before answering 504. */
   @IntIn(50, 120_000)
   RPC_TIMEOUT_MS: number = 5000;

@@ -1,9 +1,9 @@
 import {
   BaseEnv,
   IntIn,
-  OptionalPort,
-  PostgresUrl,
   WithIdentityEndpoint,
+  WithMetricsPort,
+  WithOwnDatabase,
   WithRefreshTokenTtl,
   WithTokenAudience,
   WithTransport,
@@ -11,15 +11,9 @@ import {
 import { IsString, ValidateIf } from 'class-validator';
 import { IsSigningKeyFile } from './keys/signing-key-file.js';
 
-export class IdentityConfig extends WithTransport(WithRefreshTokenTtl(WithTokenAudience(WithIdentityEndpoint(BaseEnv)))) {
-  /** Prometheus metrics over HTTP at /metrics on IDENTITY_HOST; 0 turns them off. */
-  @OptionalPort()
-  IDENTITY_METRICS_PORT: number = 9102;
-
-  /** This service's own database; no other service reads it. */
-  @PostgresUrl()
-  IDENTITY_DATABASE_URL: string;
-
+export class IdentityConfig extends WithTransport(
+  WithRefreshTokenTtl(WithTokenAudience(WithOwnDatabase('IDENTITY')(WithMetricsPort('IDENTITY', 9102)(WithIdentityEndpoint(BaseEnv))))),
+) {
   /** Access token life in seconds. */
   @IntIn(1)
   ACCESS_TOKEN_TTL: number = 900;

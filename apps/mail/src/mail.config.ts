@@ -1,11 +1,7 @@
-import { BaseEnv, HttpUrl, IntIn, OptionalPort, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithTransport } from '#common';
+import { BaseEnv, HttpUrl, IntIn, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithMetricsPort, WithTransport } from '#common';
 import { IsOptional, IsString } from 'class-validator';
 
-export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMailEndpoint(BaseEnv))) {
-  /** Prometheus metrics over HTTP at /metrics on MAIL_HOST; 0 turns them off. */
-  @OptionalPort()
-  MAIL_METRICS_PORT: number = 9103;
-
+export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMetricsPort('MAIL', 9103)(WithMailEndpoint(BaseEnv)))) {
   /**
    * The SMTP server mail is handed to, credentials in the URL if it needs them
    * (`smtps://user:pass@host:465`). Required: there is no default, in any NODE_ENV.

@@ -1,14 +1,8 @@
-import { BaseEnv, IntIn, OptionalPort, PostgresUrl, WithMailEndpoint, WithRedis, WithTransport, WithUserEndpoint } from '#common';
+import { BaseEnv, IntIn, WithMailEndpoint, WithMetricsPort, WithOwnDatabase, WithRedis, WithTransport, WithUserEndpoint } from '#common';
 
-export class UserConfig extends WithRedis(WithTransport(WithMailEndpoint(WithUserEndpoint(BaseEnv)))) {
-  /** Prometheus metrics over HTTP at /metrics on USER_HOST; 0 turns them off. */
-  @OptionalPort()
-  USER_METRICS_PORT: number = 9101;
-
-  /** This service's own database; no other service reads it. */
-  @PostgresUrl()
-  USER_DATABASE_URL: string;
-
+export class UserConfig extends WithRedis(
+  WithTransport(WithMailEndpoint(WithOwnDatabase('USER')(WithMetricsPort('USER', 9101)(WithUserEndpoint(BaseEnv))))),
+) {
   /** bcrypt cost: each step doubles the work of a hash. */
   @IntIn(4, 17)
   BCRYPT_ROUNDS: number = 12;

@@ -14,7 +14,8 @@ import {
 import { UserEventsPublisher } from '../outbox/mail.client.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import type { User } from '../users/user.entity.js';
-import { toUserView, UsersRepository } from '../users/users.repository.js';
+import { toUserView } from '../users/user-view.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountMails } from './account-mails.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';

@@ -7,7 +7,8 @@ import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.entity.js';
 import { UserViewsLoader } from './user-views.loader.js';
-import { toUserView, UsersRepository } from './users.repository.js';
+import { toUserView } from './user-view.js';
+import { UsersRepository } from './users.repository.js';
 
 @Injectable()
 export class UsersService {

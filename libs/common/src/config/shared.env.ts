@@ -1,15 +1,46 @@
-// The endpoint mixins declare their fields' design:type themselves.
+// The mixins made by factories declare their fields' design:type themselves.
 import 'reflect-metadata';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { BaseEnv, IntIn, Port } from './base.env.js';
+import { BaseEnv, IntIn, OptionalPort, Port, PostgresUrl } from './base.env.js';
 
-// Variables read by more than one process are declared once here and composed
-// into each app's config class, so their names, defaults and rules cannot drift.
+// Variables read by more than one process, or declared alike by every service,
+// are declared once here and composed into each app's config class, so their
+// names, defaults and rules cannot drift.
 
 type EnvClass<T extends BaseEnv = BaseEnv> = abstract new (...args: any[]) => T;
 
-/** `<NAME>_HOST` and `<NAME>_PORT`, as an endpoint mixin declares them. */
-type EndpointVars<Name extends string> = Record<`${Name}_HOST`, string> & Record<`${Name}_PORT`, number>;
+/** How a mixin made by a factory declares one variable: what a decorated field would. */
+interface Variable {
+  /** The field's design:type, which loadConfig's implicit conversion reads (TypeScript emits it only for declared fields). */
+  type: StringConstructor | NumberConstructor;
+  /** Omitted: the variable must be set, as a field without an initialiser. */
+  default?: string | number;
+  /** The decorators a field would carry, applied in the same way. */
+  rules: PropertyDecorator[];
+}
+
+/**
+ * A mixin that declares variables whose names are made from a prefix, which a
+ * class body cannot do; `Vars` is their type. The factories below build on it,
+ * so that every service's variables of one kind have the same rules.
+ */
+function variables<Vars>(declared: Record<string, Variable>) {
+  return <B extends EnvClass>(Base: B) => {
+    abstract class VariablesEnv extends Base {
+      constructor(...args: any[]) {
+        super(...args);
+        for (const [key, variable] of Object.entries(declared)) {
+          if (variable.default !== undefined) Object.assign(this, { [key]: variable.default });
+        }
+      }
+    }
+    for (const [key, { type, rules }] of Object.entries(declared)) {
+      Reflect.defineMetadata('design:type', type, VariablesEnv.prototype, key);
+      for (const rule of rules) rule(VariablesEnv.prototype, key);
+    }
+    return VariablesEnv as B & EnvClass<BaseEnv & Vars>;
+  };
+}
 
 /**
  * The mixin for where one app listens and the others reach it: `<NAME>_HOST`,
@@ -17,22 +48,28 @@ type EndpointVars<Name extends string> = Record<`${Name}_HOST`, string> & Record
  * `<NAME>_PORT`. One factory, so that every endpoint has the same rules.
  */
 function endpoint<Name extends string>(name: Name, defaultPort: number) {
-  const host = `${name}_HOST`;
-  const port = `${name}_PORT`;
-  return <B extends EnvClass>(Base: B) => {
-    abstract class EndpointEnv extends Base {
-      constructor(...args: any[]) {
-        super(...args);
-        Object.assign(this, { [host]: '127.0.0.1', [port]: defaultPort });
-      }
-    }
-    // loadConfig's implicit conversion reads design:type, which TypeScript emits only for declared fields.
-    Reflect.defineMetadata('design:type', String, EndpointEnv.prototype, host);
-    Reflect.defineMetadata('design:type', Number, EndpointEnv.prototype, port);
-    IsString()(EndpointEnv.prototype, host);
-    Port()(EndpointEnv.prototype, port);
-    return EndpointEnv as B & EnvClass<BaseEnv & EndpointVars<Name>>;
-  };
+  return variables<Record<`${Name}_HOST`, string> & Record<`${Name}_PORT`, number>>({
+    [`${name}_HOST`]: { type: String, default: '127.0.0.1', rules: [IsString()] },
+    [`${name}_PORT`]: { type: Number, default: defaultPort, rules: [Port()] },
+  });
+}
+
+/**
+ * `<NAME>_METRICS_PORT`: Prometheus metrics over HTTP at /metrics on
+ * `<NAME>_HOST`, on a port of their own (never the app's public or TCP port);
+ * 0 turns them off.
+ */
+export function WithMetricsPort<Name extends string>(name: Name, defaultPort: number) {
+  return variables<Record<`${Name}_METRICS_PORT`, number>>({
+    [`${name}_METRICS_PORT`]: { type: Number, default: defaultPort, rules: [OptionalPort()] },
+  });
+}
+
+/** `<NAME>_DATABASE_URL`, required: the service's own database; no other service reads it. */
+export function WithOwnDatabase<Name extends string>(name: Name) {
+  return variables<Record<`${Name}_DATABASE_URL`, string>>({
+    [`${name}_DATABASE_URL`]: { type: String, rules: [PostgresUrl()] },
+  });
 }
 
 /**
