@@ -12,9 +12,9 @@ export interface SmtpTransport {
 }
 
 /**
- * A small pool of SMTP connections, kept open between mails: a connection per
- * mail (TCP, greeting, EHLO, QUIT) cost 7 ms of CPU per registration in the
- * benchmark. A server that closed or went down is connected to again by the
+ * A small pool of SMTP connections, kept open between mails, rather than a
+ * connection (TCP, greeting, EHLO, QUIT) per mail when registrations come in
+ * bursts. A server that closed or went down is connected to again by the
  * next send. Every timeout is bounded so a silent server fails the call (503)
  * long before nodemailer's minutes-long defaults.
  */
