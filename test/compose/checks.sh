@@ -160,9 +160,11 @@ check_replicas_share() {
   done
   replicas=$(containers_of user)
   (($(wc -w <<<"$replicas") == 3)) || fail "user has $(wc -w <<<"$replicas") containers, not 3"
+  # Log lines leave an app in batches, at most 50 ms (LOG_FLUSH_MS) late.
+  sleep 0.3
   for id in $replicas; do
-    # One log line per message a service completes, naming its pattern.
-    handled=$(docker logs "$id" 2>&1 | grep -c '"user.find_by_id".*completed\|completed.*"user.find_by_id"' || true)
+    # One log line per message a service handles, naming its pattern.
+    handled=$(docker logs "$id" 2>&1 | grep -c '"user.find_by_id".*"message handled"' || true)
     ((handled > 0)) || fail "user replica $id handled no user.find_by_id of 30"
     shares+=("$handled")
   done
