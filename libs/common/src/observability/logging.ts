@@ -70,6 +70,15 @@ function createPino(app: string, env: BaseEnv): pino.Logger {
 }
 
 /**
+ * A logger for lines of a fixed shape with nothing secret in them (the line
+ * per request, the line per message): it skips the redaction pass, half of a
+ * line's cost. Anything of another shape goes through the redacting logger.
+ */
+export function fixedShapeLines(logger: pino.Logger): pino.Logger {
+  return logger.child({}, { redact: [] });
+}
+
+/**
  * Structured logs for every app (pino through nestjs-pino): JSON, or pretty in
  * a terminal, secrets redacted. The line per request or message is not
  * nestjs-pino's: the gateway logs its requests from Fastify hooks (see its

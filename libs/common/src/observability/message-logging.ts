@@ -4,6 +4,7 @@ import { Observable } from 'rxjs';
 import type pino from 'pino';
 import { AppError } from '../errors/app-error.js';
 import { incomingMetadata } from '../transport/call-metadata.js';
+import { fixedShapeLines } from './logging.js';
 import { requestContext } from './request-context.js';
 
 /**
@@ -23,16 +24,15 @@ type PatternContext = { getPattern?: () => string; getSubject?: () => string } |
  * One line per message a service handles: its pattern, the caller's
  * correlation id (`reqId`), how long it took, and for a refusal its code.
  * The handler runs with that id current, so whatever it logs carries it too.
- * The line has a fixed shape with nothing secret in it, so it skips the
- * redaction every other line gets (half the cost of a line); an unexpected
- * error is logged through the redacting logger.
+ * The line has a fixed shape with nothing secret in it (`fixedShapeLines`);
+ * an unexpected error is logged through the redacting logger.
  */
 @Injectable()
 export class LogMessages implements NestInterceptor {
   private readonly lines: pino.Logger;
 
   constructor(private readonly logger: pino.Logger) {
-    this.lines = logger.child({}, { redact: [] });
+    this.lines = fixedShapeLines(logger);
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
