@@ -27,7 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) asyncExitHook.unhookEvent(
 const log = (source: string, line: string) => process.stdout.write(`${`[${source}]`.padEnd(11)} ${line}\n`);
 
 let system: System | undefined;
-/** While the system is still starting: a stop waits for it, then stops what it started. */
+/** The system, started or still starting: a stop waits for the start, then stops what it started. */
 let starting: Promise<System> | undefined;
 let inbox: DevInbox | undefined;
 let stopping: Promise<never> | undefined;
@@ -36,7 +36,7 @@ let stopping: Promise<never> | undefined;
 function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     log('gatehouse', 'stopping…');
-    await (system ?? (await starting?.catch(() => undefined)))?.stop();
+    await (await starting?.catch(() => undefined))?.stop();
     await inbox?.stop();
     process.exit(code);
   })();
