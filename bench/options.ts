@@ -4,6 +4,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Only the GET /me comparison (system, baseline, bare), after a short register for accounts. */
   me: boolean;
+  /** Only the bcrypt-bound scenarios (8-connection register and login, both bursts) between two ceilings. */
+  bcrypt: boolean;
   /** Write a V8 CPU profile of every app (bench/profiler.ts) to bench/results/profiles/. */
   profile: boolean;
   /** bcrypt cost for the system, the baseline and the ceiling alike. */
@@ -39,6 +41,8 @@ export const USAGE = `Usage: npm run bench [-- --quick] [-- --rounds N]
   --profile    CPU-profile every app process (.cpuprofile files in bench/results/profiles/)
   --me         only the GET /me comparison (system, baseline, bare; full length), after a
                short register for accounts: about 1 minute, for working on the hot path
+  --bcrypt     only the bcrypt-bound scenarios (register, login, both bursts) between two
+               measures of the ceiling: about 2.5 minutes, for working on those ratios
 `;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -49,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       rounds: { type: 'string' },
       profile: { type: 'boolean', default: false },
       me: { type: 'boolean', default: false },
+      bcrypt: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,9 +62,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!Number.isInteger(rounds) || rounds < 4 || rounds > 31)
     throw new Error(`--rounds must be an integer from 4 to 31, not ${values.rounds}`);
   const quick = values.quick ?? false;
+  if (values.me && values.bcrypt) throw new Error('--me and --bcrypt are two different partial runs: pick one');
   return {
     quick,
     me: values.me ?? false,
+    bcrypt: values.bcrypt ?? false,
     profile: values.profile ?? false,
     rounds,
     warmupS: quick ? 0.5 : 3,

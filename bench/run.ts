@@ -264,6 +264,7 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   await load({ id: 'login', url: gateway, connections: c.bcrypt, requests: [loginRequest(sessions, true)] });
   await bursts(report, options, running, `${prefix}u`, quiesce);
   if (!options.quick) await ceiling('after');
+  if (options.bcrypt) return;
 
   await meComparison();
   await load({ id: 'mixed', url: gateway, connections: c.mixed, requests: mixedRequests(`${prefix}m`, sessions) });
@@ -376,7 +377,7 @@ function profilerEnv(): Record<string, string> {
 
 function newReport(options: BenchOptions): BenchReport {
   return {
-    mode: options.quick ? 'quick' : options.me ? 'me' : 'full',
+    mode: options.quick ? 'quick' : options.me ? 'me' : options.bcrypt ? 'bcrypt' : 'full',
     startedAt: new Date(Date.now() - performance.now()).toISOString(),
     wallS: 0,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: loadavg() },
@@ -414,8 +415,8 @@ async function writeResults(report: BenchReport): Promise<string> {
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const stamp = report.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   await writeFile(join(dir, `${stamp}-${report.mode}.json`), json);
-  // A GET /me-only run is a step of work on the hot path, not the benchmark's result.
-  if (report.mode === 'me') return join(dir, `${stamp}-${report.mode}.json`);
+  // A partial run (GET /me only, bcrypt-bound only) is a step of work, not the benchmark's result.
+  if (report.mode === 'me' || report.mode === 'bcrypt') return join(dir, `${stamp}-${report.mode}.json`);
   await writeFile(join(dir, 'latest.json'), json);
   await writeFile(join(dir, 'latest.svg'), renderSvg(report));
   return join(dir, 'latest.json');
