@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { driverPool } from '#common/database';
 import type { UserView } from '#contracts';
 import type { Pool } from 'pg';
 import type { EntityManager, Repository } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { User } from './user.entity.js';
 
 // Fixed statements by primary key: building them with findOneBy() cost more CPU
@@ -16,6 +16,12 @@ const SELECT_VIEW = `
     FROM users`;
 const SELECT_VIEW_BY_ID = `${SELECT_VIEW} WHERE id = $1`;
 const SELECT_VIEWS_BY_IDS = `${SELECT_VIEW} WHERE id = ANY($1::uuid[])`;
+
+const SELECT_USER_BY_ACCOUNT = `
+  SELECT id, username, email, email_verified_at AS "emailVerifiedAt", password_hash AS "passwordHash",
+         created_at AS "createdAt", last_login_at AS "lastLoginAt"
+    FROM users WHERE lower(username) = $1`;
+const RECORD_LOGIN = `UPDATE users SET last_login_at = GREATEST(COALESCE(last_login_at, $2), $2) WHERE id = $1`;
 
 export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'>;
 
@@ -75,9 +81,10 @@ export class UsersRepository {
     return ((await db.delete(User, { id })).affected ?? 0) > 0;
   }
 
-  /** By username, case-insensitively (`account` is already lower case). */
-  findByAccount(account: string): Promise<User | null> {
-    return this.users.createQueryBuilder('user').where('lower(user.username) = :account', { account }).getOne();
+  /** By username, case-insensitively (`account` is already lower case): every login's lookup, so a named statement. */
+  async findByAccount(account: string): Promise<User | null> {
+    const { rows } = await this.pool.query<User>({ name: 'user-by-account', text: SELECT_USER_BY_ACCOUNT, values: [account] });
+    return rows[0] ?? null;
   }
 
   /**
@@ -97,17 +104,11 @@ export class UsersRepository {
   }
 
   private get pool(): Pool {
-    return (this.users.manager.connection.driver as PostgresDriver).master as Pool;
+    return driverPool(this.users.manager.connection);
   }
 
   /** Events may arrive out of order: keep the latest time. */
   async recordLogin(userId: string, at: string): Promise<void> {
-    await this.users
-      .createQueryBuilder()
-      .update(User)
-      .set({ lastLoginAt: () => 'GREATEST(COALESCE(last_login_at, :at), :at)' })
-      .where('id = :userId', { userId })
-      .setParameter('at', at)
-      .execute();
+    await this.pool.query({ name: 'record-login', text: RECORD_LOGIN, values: [userId, at] });
   }
 }

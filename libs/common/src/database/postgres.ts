@@ -1,4 +1,6 @@
-import type { DataSourceOptions, EntitySchema } from 'typeorm';
+import type { Pool } from 'pg';
+import type { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
 type Constructor = new (...args: never[]) => unknown;
 type Entity = Constructor | EntitySchema;
@@ -32,4 +34,13 @@ export function postgresOptions(options: {
     synchronize: false,
     extra: { max: POOL_SIZE, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 },
   };
+}
+
+/**
+ * The driver's own pool under a TypeORM data source, for the few hot
+ * statements that go straight to it: no query runner checked out and released
+ * around them, and named statements that PostgreSQL plans once per connection.
+ */
+export function driverPool(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
 }
