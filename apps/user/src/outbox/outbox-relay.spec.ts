@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '#common';
 import type { UserConfig } from '../user.config.js';
 import type { MailClient } from './mail.client.js';
@@ -24,16 +25,22 @@ function mail(fields: Partial<PendingMail> = {}): PendingMail {
 function setUp(due: PendingMail[], send: () => Promise<unknown>) {
   const calls: string[] = [];
   const outbox = {
-    claimDue: async () => due.splice(0),
+    claimDue: async (limit: number) => (calls.push('claim'), due.splice(0, limit)),
     markSent: async (id: string) => void calls.push(`sent ${id}`),
     markFailed: async (id: string, retryIn: number, code: string) => void calls.push(`failed ${id} ${retryIn} ${code}`),
     abandon: async (id: string) => void calls.push(`abandoned ${id}`),
-    pendingCount: async () => 0,
+    pendingCount: async () => (calls.push('count'), 0),
   };
   const sent: unknown[] = [];
   const client = { send: async (_pattern: string, payload: unknown) => (sent.push(payload), send()) };
   const relay = new OutboxRelay(outbox as unknown as OutboxRepository, client as unknown as MailClient, config);
   return { relay, calls, sent };
+}
+
+/** A kick, then the relay's own pace: its fakes answer at once, so one timer turn is enough for the whole round. */
+async function run(relay: OutboxRelay, poll = false): Promise<void> {
+  relay.kick(poll);
+  await sleep(10);
 }
 
 async function round(relay: OutboxRelay): Promise<void> {
@@ -54,19 +61,36 @@ describe('OutboxRelay', () => {
     const { relay, calls, sent } = setUp([mail()], async () => ({ messageId: '<m1@gatehouse>' }));
     await round(relay);
     expect(sent).toEqual([expect.objectContaining({ id: 'm1', kind: 'password_reset', to: 'a@example.com', token: 'tok' })]);
-    expect(calls).toEqual(['sent m1']);
+    expect(calls).toEqual(['claim', 'sent m1']);
   });
 
   it('keeps a mail the mail service could not take, for a retry after the backoff', async () => {
     const { relay, calls } = setUp([mail({ attempts: 2 })], () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'down')));
     await round(relay);
-    expect(calls).toEqual(['failed m1 4000 SERVICE_UNAVAILABLE']);
+    expect(calls).toEqual(['claim', 'failed m1 4000 SERVICE_UNAVAILABLE']);
   });
 
   it('drops a mail whose link has expired instead of sending it', async () => {
     const { relay, calls, sent } = setUp([mail({ expiresAt: new Date(Date.now() - 1) })], async () => ({}));
     await round(relay);
     expect(sent).toEqual([]);
-    expect(calls).toEqual(['abandoned m1']);
+    expect(calls).toEqual(['claim', 'abandoned m1']);
+  });
+
+  it('claims again only after a full batch: a short one was all that was due', async () => {
+    const due = Array.from({ length: 12 }, (_, i) => mail({ id: `m${i}` }));
+    const { relay, calls } = setUp(due, async () => ({}));
+    await run(relay);
+    expect(calls.filter((call) => call === 'claim')).toHaveLength(2);
+    expect(calls.filter((call) => call.startsWith('sent'))).toHaveLength(12);
+  });
+
+  it('recounts the pending mails on a poll, not on each kick after a commit', async () => {
+    const kicked = setUp([mail()], async () => ({}));
+    await run(kicked.relay);
+    expect(kicked.calls).toEqual(['claim', 'sent m1']);
+    const polled = setUp([mail()], async () => ({}));
+    await run(polled.relay, true);
+    expect(polled.calls).toEqual(['claim', 'sent m1', 'count']);
   });
 });

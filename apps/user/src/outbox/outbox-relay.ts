@@ -38,6 +38,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** The pending gauge is due for a recount (at the next poll). */
+  private recount = false;
   private stopped = false;
 
   constructor(
@@ -47,9 +49,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.config.OUTBOX_POLL_MS);
+    // The poll also refreshes the pending gauge; a kick after a commit only delivers.
+    this.timer = setInterval(() => this.kick(true), this.config.OUTBOX_POLL_MS);
     this.timer.unref();
-    this.kick();
+    this.kick(true);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -59,8 +62,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Deliver what is due now; a kick while a round runs starts another right after it. */
-  kick(): void {
+  kick(recount = false): void {
     if (this.stopped) return;
+    this.recount ||= recount;
     if (this.running) {
       this.again = true;
       return;
@@ -79,11 +83,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async deliverDue(): Promise<void> {
     // The lease outlasts one send, so no other relay takes a mail this one is still sending.
     const lease = this.config.MAIL_TIMEOUT_MS * 2;
-    for (let batch = await this.outbox.claimDue(BATCH, lease); batch.length > 0; batch = await this.outbox.claimDue(BATCH, lease)) {
+    let batch: PendingMail[];
+    do {
+      batch = await this.outbox.claimDue(BATCH, lease);
       await Promise.all(batch.map((mail) => this.deliver(mail)));
       if (this.stopped) return;
+      // A short batch was all that was due: asking again would cost a statement per mail.
+    } while (batch.length === BATCH);
+    if (this.recount) {
+      this.recount = false;
+      pending.set(await this.outbox.pendingCount());
     }
-    pending.set(await this.outbox.pendingCount());
   }
 
   private async deliver(mail: PendingMail): Promise<void> {

@@ -28,10 +28,14 @@ describe('admission arithmetic', () => {
     expect(retryAfterSeconds({ pending: 40, concurrency: 2, jobMs: 250 })).toBe(5);
   });
 
-  it('with a time budget, tells a caller to wait only until a call like it would be admitted', () => {
-    // 40 queued on 2 workers at 250 ms finish in 5.25 s; a call with 4.5 s to spare fits after 0.75 s: retry in 1 s.
-    expect(retryAfterSeconds({ pending: 40, concurrency: 2, jobMs: 250 }, 4_500)).toBe(1);
+  it('with a time budget, tells a caller to wait until half the queue is done, and at least until a call like it would be admitted', () => {
+    // 40 queued on 2 workers at 250 ms finish in 5.25 s. A call with 4.5 s to spare would fit after 0.75 s,
+    // but so would every other caller refused meanwhile: come back when half of it is done, in 2.625 s.
+    expect(retryAfterSeconds({ pending: 40, concurrency: 2, jobMs: 250 }, 4_500)).toBe(3);
+    // 80 queued finish in 10.25 s: the call fits only after 5.75 s, later than half of it.
     expect(retryAfterSeconds({ pending: 80, concurrency: 2, jobMs: 250 }, 4_500)).toBe(6);
+    // A short queue still means at least a second.
+    expect(retryAfterSeconds({ pending: 2, concurrency: 2, jobMs: 250 }, 100)).toBe(1);
   });
 });
 

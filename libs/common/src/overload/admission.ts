@@ -43,16 +43,21 @@ function slowRunMs(jobMs: number, deviationMs: number): number {
 }
 
 /**
- * Whole seconds a refused caller is told to wait: until enough of the queue
- * has drained that a call with the same time to spare (`budgetMs`) would be
- * admitted. Telling it "until the whole queue is gone" would leave the workers
- * idle while polite clients sleep. Without a budget: until a slot is likely free.
+ * Whole seconds a refused caller is told to wait: until half of the work
+ * queued now is done, and at least until a call with the same time to spare
+ * (`budgetMs`) would be admitted. Half, because a burst refuses many callers
+ * at once: told to come back as soon as one of them could get in, they all
+ * return together and all but one are refused again, each costing the gateway
+ * and the service a round trip; told "when the whole queue is gone", they
+ * would leave the workers idle while they sleep. Without a budget: until a
+ * slot is likely free.
  */
 export function retryAfterSeconds(snapshot: AdmissionSnapshot, budgetMs?: number): number {
+  const finishMs = expectedFinishMs(snapshot);
   const waitMs =
     budgetMs === undefined
       ? expectedFinishMs({ ...snapshot, pending: Math.max(0, snapshot.pending - snapshot.concurrency) })
-      : expectedFinishMs(snapshot) - budgetMs;
+      : Math.max(finishMs - budgetMs, finishMs / 2);
   return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
