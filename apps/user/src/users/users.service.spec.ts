@@ -22,6 +22,8 @@ class FakeUsers {
   readonly rows: User[] = [];
   readonly accountsLookedUp: string[] = [];
   readonly logins: Array<[string, string]> = [];
+  /** Registrations written as a single INSERT, outside a transaction. */
+  alone = 0;
   /** What the next INSERT fails with, as PostgreSQL would have it. */
   insertFailure?: unknown;
 
@@ -39,6 +41,11 @@ class FakeUsers {
     await beforeCommit(TRANSACTION, user);
     this.rows.push(user);
     return user;
+  }
+
+  async insertAlone(fields: NewUser, beforeSend: () => void): Promise<User> {
+    this.alone += 1;
+    return this.insert(fields, beforeSend);
   }
 
   async findById(id: string): Promise<User | null> {
@@ -165,10 +172,12 @@ describe('UsersService.register', () => {
     expect(events.published).toHaveLength(1);
   });
 
-  it('stores a missing email as null', async () => {
-    const { service, users } = setUp();
+  it('stores a missing email as null, in a single INSERT, and does not wake the relay', async () => {
+    const { service, users, mails } = setUp();
     await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ email: null });
     expect(users.rows[0].email).toBeNull();
+    expect(users.alone).toBe(1);
+    expect(mails.kicks).toBe(0);
   });
 
   it('answers 409 USERNAME_TAKEN when the username index refuses the row', async () => {
@@ -191,9 +200,11 @@ describe('UsersService.register', () => {
     }
   });
 
-  it('does not commit the account once the caller has stopped waiting (504 UPSTREAM_TIMEOUT)', async () => {
+  it('does not commit the account once the caller has stopped waiting (504 UPSTREAM_TIMEOUT), with an email or without', async () => {
     const { service, users } = setUp();
-    await expect(service.register(alice, new Deadline(Date.now() - 1))).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    const passed = new Deadline(Date.now() - 1);
+    await expect(service.register(alice, passed)).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    await expect(service.register({ ...alice, email: undefined }, passed)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
     expect(users.rows).toHaveLength(0);
   });
 

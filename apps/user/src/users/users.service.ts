@@ -25,16 +25,20 @@ export class UsersService {
   async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<UserView> {
     const passwordHash = await this.hasher.hash(dto.password, deadline);
     const fields = { username: dto.username, email: dto.email ?? null, passwordHash };
+    const inTime = () => deadline.assertNotPassed('Registration');
     let user: User;
     try {
-      user = await this.users.insert(fields, async (db, created) => {
-        await this.mails.queueVerification(db, created);
-        deadline.assertNotPassed('Registration');
-      });
+      // Without an email there is no link to commit with the account, so no transaction either.
+      user = fields.email
+        ? await this.users.insert(fields, async (db, created) => {
+            await this.mails.queueVerification(db, created);
+            inTime();
+          })
+        : await this.users.insertAlone(fields, inTime);
     } catch (error) {
       throw this.conflict(error) ?? error;
     }
-    this.mails.sendCommitted();
+    if (user.email) this.mails.sendCommitted();
     this.events.publish(UserEvents.Registered, {
       userId: user.id,
       username: user.username,
