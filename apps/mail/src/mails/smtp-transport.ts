@@ -25,6 +25,9 @@ export function smtpTransport(config: MailConfig): SmtpTransport {
       url: config.SMTP_URL,
       pool: true,
       maxConnections: 2,
+      // nodemailer's default (100) closes a connection and opens another every 100 mails; a
+      // server that limits messages per connection closes it itself, and the next send reconnects.
+      maxMessages: Infinity,
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout,
