@@ -51,15 +51,15 @@ export class SessionsRepository {
   /**
    * A new session with its first refresh token: one statement, so one round
    * trip and atomic by itself (a transaction around two INSERTs took four).
-   * `beforeCommit` runs just before it is sent, and may still refuse it.
+   * `beforeSend` may still refuse it.
    */
   async create(
     session: { id: string; userId: string } & SessionClient,
     token: NewRefreshToken,
-    beforeCommit: () => void = () => undefined,
+    beforeSend: () => void = () => undefined,
   ): Promise<void> {
     const { id, userId, userAgent = null, ip = null } = session;
-    beforeCommit();
+    beforeSend();
     await driverPool(this.dataSource).query({
       name: 'create-session',
       text: CREATE_SESSION,
