@@ -1,5 +1,4 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { AppError } from '#common';
 import { ErrorCode } from '#contracts';
 import type { FastifyReply } from 'fastify';
@@ -32,9 +31,6 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toAppError(exception: unknown): AppError {
     if (exception instanceof AppError) return exception;
-    if (exception instanceof ThrottlerException) {
-      return new AppError(ErrorCode.RateLimited, 'Too many requests; slow down');
-    }
     const status = statusOf(exception);
     if (status !== undefined && status < 500 && CODE_BY_STATUS[status]) {
       return new AppError(CODE_BY_STATUS[status], messageOf(exception));
