@@ -5,6 +5,7 @@ import type { LoadResult } from './load.js';
 
 export const SCENARIOS = {
   register: 'POST /register',
+  registerNoEmail: 'POST /register, no email',
   baselineRegister: 'baseline POST /register',
   login: 'POST /login',
   me: 'GET /me',
@@ -79,6 +80,7 @@ export function comparisons(report: Pick<BenchReport, 'ceiling' | 'scenarios'>, 
   switch (id) {
     case 'register':
       return [`${pct(ratio(rps, ceiling))} of bcrypt ceiling`, `${pct(ratio(rps, s.baselineRegister?.requestsPerSecond))} of baseline`];
+    case 'registerNoEmail':
     case 'baselineRegister':
     case 'login':
       return [`${pct(ratio(rps, ceiling))} of bcrypt ceiling`];

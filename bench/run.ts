@@ -260,6 +260,13 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   await ceiling('before');
   await load({ id: 'register', url: gateway, connections: c.bcrypt, requests: [registerRequest(`${prefix}r`, sessions)] });
   if (sessions.usernames.length === 0) throw new Error('cannot go on: POST /register created no accounts (see the errors above)');
+  // A registration without its verification mail: all a registration did before there was mail.
+  await load({
+    id: 'registerNoEmail',
+    url: gateway,
+    connections: c.bcrypt,
+    requests: [registerRequest(`${prefix}e`, sessions, { email: false })],
+  });
   await load({ id: 'baselineRegister', url: yardsticks.baseline.url, connections: c.bcrypt, requests: [registerRequest(`${prefix}b`)] });
   await load({ id: 'login', url: gateway, connections: c.bcrypt, requests: [loginRequest(sessions, true)] });
   await bursts(report, options, running, `${prefix}u`, quiesce);
