@@ -30,7 +30,7 @@ export class UserConfig extends WithRedis(
   @IntIn(100)
   MAIL_TIMEOUT_MS: number = 15_000;
 
-  /** How often the outbox relay looks for due mails (it is also woken by each new one). */
+  /** How often the outbox relay looks for due mails (a new one is sent at once by the request that wrote it). */
   @IntIn(50)
   OUTBOX_POLL_MS: number = 1_000;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { MailKind } from '#contracts';
 import type { EntityManager } from 'typeorm';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
-import { OutboxRepository } from '../outbox/outbox.repository.js';
+import { OutboxRepository, type PendingMail } from '../outbox/outbox.repository.js';
 import type { User } from '../users/user.entity.js';
 import { UserConfig } from '../user.config.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
@@ -10,7 +10,8 @@ import { AccountTokensRepository } from './account-tokens.repository.js';
 /**
  * What the user service mails, decided here and written in the caller's
  * transaction: a token and its outbox record commit (or roll back) with the
- * change that causes them. `sendCommitted` then wakes the relay.
+ * change that causes them. The caller hands the queued mail to
+ * `sendCommitted` once committed.
  */
 @Injectable()
 export class AccountMails {
@@ -22,22 +23,23 @@ export class AccountMails {
   ) {}
 
   /** A link proving `user.email`, the address the account has now. */
-  queueVerification(db: EntityManager, user: User): Promise<void> {
+  queueVerification(db: EntityManager, user: User): Promise<PendingMail | undefined> {
     return this.queue(db, user, 'email_verification', this.config.EMAIL_VERIFICATION_TTL);
   }
 
-  queuePasswordReset(db: EntityManager, user: User): Promise<void> {
+  queuePasswordReset(db: EntityManager, user: User): Promise<PendingMail | undefined> {
     return this.queue(db, user, 'password_reset', this.config.PASSWORD_RESET_TTL);
   }
 
-  /** After COMMIT: deliver now rather than at the next poll. */
-  sendCommitted(): void {
-    this.relay.kick();
+  /** After COMMIT: deliver now; the outbox record stands in if this process cannot. */
+  sendCommitted(mail: PendingMail | undefined): void {
+    if (mail) this.relay.sendNow(mail);
   }
 
-  private async queue(db: EntityManager, user: User, kind: MailKind, ttlSeconds: number): Promise<void> {
-    if (!user.email) return;
+  private async queue(db: EntityManager, user: User, kind: MailKind, ttlSeconds: number): Promise<PendingMail | undefined> {
+    if (!user.email) return undefined;
     const { token, expiresAt } = await this.tokens.issue(db, user.id, kind, user.email, ttlSeconds);
-    await this.outbox.enqueue(db, { userId: user.id, kind, recipient: user.email, username: user.username, token, expiresAt });
+    const mail = { userId: user.id, kind, recipient: user.email, username: user.username, token, expiresAt };
+    return this.outbox.enqueue(db, mail, this.relay.leaseMs);
   }
 }

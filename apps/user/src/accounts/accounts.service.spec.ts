@@ -54,11 +54,14 @@ function setUp(user = userRow()) {
     delete: async (_db: EntityManager, id: string) => (users.deleted.push(id), true),
   };
   const hasher = { hashed: [] as string[], hash: async (password: string) => (hasher.hashed.push(password), `hashed(${password})`) };
+  // A queued mail is its label here; what the transaction returns must reach sendCommitted.
   const mails = {
     queued: [] as string[],
-    queueVerification: async (_db: EntityManager, u: User) => void mails.queued.push(`verify:${u.email}`),
-    queuePasswordReset: async (_db: EntityManager, u: User) => void mails.queued.push(`reset:${u.email}`),
-    sendCommitted: () => undefined,
+    sent: [] as string[],
+    queue: (label: string) => (mails.queued.push(label), label),
+    queueVerification: async (_db: EntityManager, u: User) => mails.queue(`verify:${u.email}`),
+    queuePasswordReset: async (_db: EntityManager, u: User) => mails.queue(`reset:${u.email}`),
+    sendCommitted: (mail: string | undefined) => void (mail && mails.sent.push(mail)),
   };
   const events = { published: [] as string[], publish: (event: string) => void events.published.push(event) };
   const accounts = {
@@ -135,6 +138,7 @@ describe('AccountsService email verification', () => {
     const { service, user, mails } = setUp();
     await expect(service.requestEmailVerification(user.id)).resolves.toEqual({ accepted: true });
     expect(mails.queued).toEqual(['verify:alice@example.com']);
+    expect(mails.sent).toEqual(mails.queued);
   });
 });
 
@@ -144,6 +148,7 @@ describe('AccountsService recovery, email change and deletion', () => {
     await expect(service.requestPasswordReset('nobody@example.com')).resolves.toEqual({ accepted: true });
     await expect(service.requestPasswordReset('ALICE@example.com')).resolves.toEqual({ accepted: true });
     expect(mails.queued).toEqual(['reset:alice@example.com']);
+    expect(mails.sent).toEqual(mails.queued);
   });
 
   it('keeps a verified address that is "changed" to itself, and mails a new one unverified', async () => {
@@ -158,6 +163,7 @@ describe('AccountsService recovery, email change and deletion', () => {
       emailVerifiedAt: null,
     });
     expect(mails.queued).toEqual(['verify:new@example.com']);
+    expect(mails.sent).toEqual(mails.queued);
   });
 
   it('deletes only with the right password, then announces user.deleted', async () => {

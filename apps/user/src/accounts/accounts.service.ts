@@ -12,6 +12,7 @@ import {
   type UserView,
 } from '#contracts';
 import { UserEventsPublisher } from '../outbox/mail.client.js';
+import type { PendingMail } from '../outbox/outbox.repository.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import type { User } from '../users/user.entity.js';
 import { toUserView } from '../users/user-view.js';
@@ -46,8 +47,7 @@ export class AccountsService {
     const user = await this.find(userId);
     if (!user.email) throw new AppError(ErrorCode.EmailMissing, 'The account has no email address');
     if (user.emailVerifiedAt) throw new AppError(ErrorCode.EmailAlreadyVerified, 'The email address is already verified');
-    await this.users.transaction((db) => this.mails.queueVerification(db, user));
-    this.mails.sendCommitted();
+    this.mails.sendCommitted(await this.users.transaction((db) => this.mails.queueVerification(db, user)));
     return ACCEPTED;
   }
 
@@ -65,8 +65,7 @@ export class AccountsService {
   async requestPasswordReset(email: string): Promise<Accepted> {
     const user = await this.users.findByEmail(email);
     if (user) {
-      await this.users.transaction((db) => this.mails.queuePasswordReset(db, user));
-      this.mails.sendCommitted();
+      this.mails.sendCommitted(await this.users.transaction((db) => this.mails.queuePasswordReset(db, user)));
     }
     return ACCEPTED;
   }
@@ -103,17 +102,19 @@ export class AccountsService {
     const user = await this.accounts.checkPassword(userId, currentPassword, deadline);
     if (user.emailVerifiedAt && user.email?.toLowerCase() === email.toLowerCase()) return toUserView(user);
     const changed: User = { ...user, email, emailVerifiedAt: null };
+    let queued: PendingMail | undefined;
     try {
-      await this.users.transaction(async (db) => {
+      queued = await this.users.transaction(async (db) => {
         await this.users.setEmail(db, userId, email);
         await this.tokens.revokeOutstanding(db, userId, 'email_verification');
-        await this.mails.queueVerification(db, changed);
+        const mail = await this.mails.queueVerification(db, changed);
         deadline.assertNotPassed('The email change');
+        return mail;
       });
     } catch (error) {
       throw this.accounts.conflict(error) ?? error;
     }
-    this.mails.sendCommitted();
+    this.mails.sendCommitted(queued);
     return toUserView(changed);
   }
 

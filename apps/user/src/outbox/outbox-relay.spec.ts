@@ -85,12 +85,40 @@ describe('OutboxRelay', () => {
     expect(calls.filter((call) => call.startsWith('sent'))).toHaveLength(12);
   });
 
-  it('recounts the pending mails on a poll, not on each kick after a commit', async () => {
+  it('recounts the pending mails on a poll, not on every round', async () => {
     const kicked = setUp([mail()], async () => ({}));
     await run(kicked.relay);
     expect(kicked.calls).toEqual(['claim', 'sent m1']);
     const polled = setUp([mail()], async () => ({}));
     await run(polled.relay, true);
     expect(polled.calls).toEqual(['claim', 'sent m1', 'count']);
+  });
+
+  it('sends a just-committed mail at once, without claiming it (its writer holds the lease)', async () => {
+    const { relay, calls, sent } = setUp([], async () => ({}));
+    relay.sendNow(mail({ id: 'fresh' }));
+    await relay.onApplicationShutdown();
+    expect(sent).toEqual([expect.objectContaining({ id: 'fresh', token: 'tok' })]);
+    expect(calls).toEqual(['sent fresh']);
+  });
+
+  it('leaves a just-committed mail the mail service could not take to the backoff, like any other', async () => {
+    const { relay, calls } = setUp([], () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'down')));
+    relay.sendNow(mail({ id: 'fresh' }));
+    await relay.onApplicationShutdown();
+    expect(calls).toEqual(['failed fresh 1000 SERVICE_UNAVAILABLE']);
+  });
+
+  it('waits for the mails it is sending before it stops, and sends none after', async () => {
+    let answer!: () => void;
+    const { relay, calls } = setUp([], () => new Promise<void>((resolve) => (answer = resolve)));
+    relay.sendNow(mail({ id: 'fresh' }));
+    const stopping = relay.onApplicationShutdown();
+    relay.sendNow(mail({ id: 'late' }));
+    await sleep(10);
+    expect(calls).toEqual([]);
+    answer();
+    await stopping;
+    expect(calls).toEqual(['sent fresh']);
   });
 });

@@ -27,10 +27,10 @@ export function backoffMs(attempts: number, capMs: number): number {
 }
 
 /**
- * Delivers the outbox: polls for due mails (and is kicked after each commit
- * that adds one), sends each with `mail.send`, and retries failures with
- * backoff until acknowledged or their link has expired. A mail service or
- * SMTP server that is down delays mail; it never loses it.
+ * Delivers the outbox: sends each mail with `mail.send` as soon as the commit
+ * that adds it is done, polls for the mails that are due again, and retries
+ * failures with backoff until acknowledged or their link has expired. A mail
+ * service or SMTP server that is down delays mail; it never loses it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** The pending gauge is due for a recount (at the next poll). */
   private recount = false;
   private stopped = false;
+  /** Mails sent straight after their commit, still in flight. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -49,7 +51,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    // The poll also refreshes the pending gauge; a kick after a commit only delivers.
     this.timer = setInterval(() => this.kick(true), this.config.OUTBOX_POLL_MS);
     this.timer.unref();
     this.kick(true);
@@ -58,10 +59,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all([this.running, ...this.sending]);
   }
 
-  /** Deliver what is due now; a kick while a round runs starts another right after it. */
+  /** How long a mail is kept from other relays while one sends it; it outlasts one send. */
+  get leaseMs(): number {
+    return this.config.MAIL_TIMEOUT_MS * 2;
+  }
+
+  /**
+   * A mail just committed under this process's lease (`leaseMs`): sent now,
+   * without claiming it. If this process stops first, the lease runs out and a
+   * poll, here after a restart or in another replica, delivers it.
+   */
+  sendNow(mail: PendingMail): void {
+    if (this.stopped) return;
+    const sending = this.deliver(mail)
+      .catch((error: unknown) =>
+        this.logger.warn(`Outbox mail ${mail.id} left to the poll: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => this.sending.delete(sending));
+    this.sending.add(sending);
+  }
+
+  /** Deliver what is due now (and, with `recount`, refresh the pending gauge); a kick while a round runs starts another right after it. */
   kick(recount = false): void {
     if (this.stopped) return;
     this.recount ||= recount;
@@ -81,11 +102,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async deliverDue(): Promise<void> {
-    // The lease outlasts one send, so no other relay takes a mail this one is still sending.
-    const lease = this.config.MAIL_TIMEOUT_MS * 2;
     let batch: PendingMail[];
     do {
-      batch = await this.outbox.claimDue(BATCH, lease);
+      batch = await this.outbox.claimDue(BATCH, this.leaseMs);
       await Promise.all(batch.map((mail) => this.deliver(mail)));
       if (this.stopped) return;
       // A short batch was all that was due: asking again would cost a statement per mail.

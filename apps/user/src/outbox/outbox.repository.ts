@@ -33,15 +33,17 @@ interface PendingRow {
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async enqueue(db: EntityManager, mail: NewMail): Promise<void> {
-    await db.query(`INSERT INTO mail_outbox (user_id, kind, recipient, username, token, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      mail.userId,
-      mail.kind,
-      mail.recipient,
-      mail.username,
-      mail.token,
-      mail.expiresAt,
-    ]);
+  /**
+   * Written leased to its writer for `leaseMs`, as a claim would lease it: the
+   * writer sends it once committed, and a poll takes it only if that lease runs out.
+   */
+  async enqueue(db: EntityManager, mail: NewMail, leaseMs: number): Promise<PendingMail> {
+    const rows: { id: string }[] = await db.query(
+      `INSERT INTO mail_outbox (user_id, kind, recipient, username, token, expires_at, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7 / 1000.0)) RETURNING id`,
+      [mail.userId, mail.kind, mail.recipient, mail.username, mail.token, mail.expiresAt, leaseMs],
+    );
+    return { ...mail, id: rows[0].id, attempts: 0 };
   }
 
   /**

@@ -68,17 +68,20 @@ class FakeUsers {
 
 const TRANSACTION = { transaction: 'open' } as unknown as EntityManager;
 
-/** Records what would be mailed (in which transaction), and whether the relay was woken after the commit. */
+/** Records what would be mailed (in which transaction), and which queued mails were handed on after the commit. */
 class FakeMails {
   readonly queued: Array<{ db: EntityManager; userId: string; email: string | null }> = [];
-  kicks = 0;
+  readonly sent: unknown[] = [];
 
-  async queueVerification(db: EntityManager, user: User): Promise<void> {
-    if (user.email) this.queued.push({ db, userId: user.id, email: user.email });
+  async queueVerification(db: EntityManager, user: User): Promise<object | undefined> {
+    if (!user.email) return undefined;
+    const mail = { db, userId: user.id, email: user.email };
+    this.queued.push(mail);
+    return mail;
   }
 
-  sendCommitted(): void {
-    this.kicks += 1;
+  sendCommitted(mail: object | undefined): void {
+    if (mail) this.sent.push(mail);
   }
 }
 
@@ -153,11 +156,11 @@ describe('UsersService.register', () => {
     expect(JSON.stringify(view)).not.toContain('hashed(');
   });
 
-  it('queues the verification mail inside the insert transaction, then wakes the relay and announces user.registered', async () => {
+  it('queues the verification mail inside the insert transaction, sends it once committed and announces user.registered', async () => {
     const { service, users, mails, events } = setUp();
     await service.register(alice);
     expect(mails.queued).toEqual([{ db: TRANSACTION, userId: users.rows[0].id, email: 'alice@example.com' }]);
-    expect(mails.kicks).toBe(1);
+    expect(mails.sent).toEqual(mails.queued);
     expect(events.published).toEqual([
       ['user.registered', { userId: users.rows[0].id, username: 'Alice', email: 'alice@example.com', at: expect.any(String) }],
     ]);
@@ -169,15 +172,16 @@ describe('UsersService.register', () => {
     users.insertFailure = uniqueViolation(USERNAME_UNIQUE_INDEX);
     await expect(service.register(alice)).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
     expect(mails.queued).toEqual([]);
+    expect(mails.sent).toEqual([]);
     expect(events.published).toHaveLength(1);
   });
 
-  it('stores a missing email as null, in a single INSERT, and does not wake the relay', async () => {
+  it('stores a missing email as null, in a single INSERT, and sends no mail', async () => {
     const { service, users, mails } = setUp();
     await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ email: null });
     expect(users.rows[0].email).toBeNull();
     expect(users.alone).toBe(1);
-    expect(mails.kicks).toBe(0);
+    expect(mails.sent).toEqual([]);
   });
 
   it('answers 409 USERNAME_TAKEN when the username index refuses the row', async () => {

@@ -3,6 +3,7 @@ import { AppError, Deadline, violatedUniqueConstraint } from '#common';
 import { ErrorCode, UserEvents, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
 import { AccountMails } from '../accounts/account-mails.js';
 import { UserEventsPublisher } from '../outbox/mail.client.js';
+import type { PendingMail } from '../outbox/outbox.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.entity.js';
@@ -27,18 +28,19 @@ export class UsersService {
     const fields = { username: dto.username, email: dto.email ?? null, passwordHash };
     const inTime = () => deadline.assertNotPassed('Registration');
     let user: User;
+    let verification: PendingMail | undefined;
     try {
       // Without an email there is no link to commit with the account, so no transaction either.
       user = fields.email
         ? await this.users.insert(fields, async (db, created) => {
-            await this.mails.queueVerification(db, created);
+            verification = await this.mails.queueVerification(db, created);
             inTime();
           })
         : await this.users.insertAlone(fields, inTime);
     } catch (error) {
       throw this.conflict(error) ?? error;
     }
-    if (user.email) this.mails.sendCommitted();
+    this.mails.sendCommitted(verification);
     this.events.publish(UserEvents.Registered, {
       userId: user.id,
       username: user.username,
