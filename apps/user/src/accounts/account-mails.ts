@@ -5,7 +5,8 @@ import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { OutboxRepository, type PendingMail } from '../outbox/outbox.repository.js';
 import type { User } from '../users/user.entity.js';
 import { UserConfig } from '../user.config.js';
-import { AccountTokensRepository } from './account-tokens.repository.js';
+import type { AccountLink } from '../users/users.repository.js';
+import { AccountTokensRepository, newToken } from './account-tokens.repository.js';
 
 /**
  * What the user service mails, decided here and written in the caller's
@@ -25,6 +26,12 @@ export class AccountMails {
   /** A link proving `user.email`, the address the account has now. */
   queueVerification(db: EntityManager, user: User): Promise<PendingMail | undefined> {
     return this.queue(db, user, 'email_verification', this.config.EMAIL_VERIFICATION_TTL);
+  }
+
+  /** The same for a new account, written with it in one statement (`UsersRepository.insertWithLink`). */
+  verificationLink(): AccountLink {
+    const ttlSeconds = this.config.EMAIL_VERIFICATION_TTL;
+    return { kind: 'email_verification', ...newToken(), ttlSeconds, leaseMs: this.relay.leaseMs };
   }
 
   queuePasswordReset(db: EntityManager, user: User): Promise<PendingMail | undefined> {

@@ -21,17 +21,23 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** 256 random bits for a link, and the hash that is all the database keeps of them. */
+export function newToken(): { token: string; tokenHash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, tokenHash: hashToken(token) };
+}
+
 /** Single-use, expiring tokens sent by mail; stored only as SHA-256 hashes (256 random bits need no slow hash). */
 @Injectable()
 export class AccountTokensRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async issue(db: EntityManager, userId: string, purpose: TokenPurpose, email: string | null, ttlSeconds: number): Promise<IssuedToken> {
-    const token = randomBytes(32).toString('base64url');
+    const { token, tokenHash } = newToken();
     const rows: { expires_at: Date }[] = await db.query(
       `INSERT INTO account_tokens (user_id, purpose, token_hash, email, expires_at)
        VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING expires_at`,
-      [userId, purpose, hashToken(token), email, ttlSeconds],
+      [userId, purpose, tokenHash, email, ttlSeconds],
     );
     return { token, expiresAt: rows[0].expires_at };
   }

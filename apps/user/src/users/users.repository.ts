@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { driverPool } from '#common/database';
-import type { UserView } from '#contracts';
+import type { MailKind, UserView } from '#contracts';
 import type { Pool } from 'pg';
 import type { EntityManager, Repository } from 'typeorm';
+import type { PendingMail } from '../outbox/outbox.repository.js';
 import { User } from './user.entity.js';
 
 // Fixed statements by primary key: building them with findOneBy() cost more CPU
@@ -22,12 +23,34 @@ const USER_COLUMNS = `id, username, email, email_verified_at AS "emailVerifiedAt
   created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
 const SELECT_USER_BY_ACCOUNT = `SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = $1`;
 const INSERT_USER = `INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`;
+// The account, its link's token (hashed) and the outbox row of the mail that carries the link, as one statement.
+const INSERT_USER_WITH_LINK = `
+  WITH new_user AS (
+    INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}
+  ), link AS (
+    INSERT INTO account_tokens (user_id, purpose, token_hash, email, expires_at)
+    SELECT id, $4, $5, email, now() + make_interval(secs => $6) FROM new_user
+    RETURNING expires_at
+  ), mail AS (
+    INSERT INTO mail_outbox (user_id, kind, recipient, username, token, expires_at, next_attempt_at)
+    SELECT new_user.id, $4, new_user.email, new_user.username, $7, link.expires_at, now() + make_interval(secs => $8 / 1000.0)
+      FROM new_user, link
+    RETURNING id, expires_at
+  )
+  SELECT new_user.*, mail.id AS "mailId", mail.expires_at AS "mailExpiresAt" FROM new_user, mail`;
 const RECORD_LOGIN = `UPDATE users SET last_login_at = GREATEST(COALESCE(last_login_at, $2), $2) WHERE id = $1`;
 
 export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'>;
 
-/** Runs inside a write's transaction, before COMMIT: may add rows, or throw to undo everything. */
-export type InTransaction = (db: EntityManager, user: User) => Promise<void> | void;
+/** A link mailed to a new account's address, written with the account. */
+export interface AccountLink {
+  kind: MailKind;
+  token: string;
+  tokenHash: string;
+  ttlSeconds: number;
+  /** The outbox row is leased to its writer for this long: the writer sends it once committed. */
+  leaseMs: number;
+}
 
 /** Every statement the user service runs on its `users` table. */
 @Injectable()
@@ -35,27 +58,33 @@ export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   /**
-   * One INSERT ... RETURNING; the unique indexes decide races between
-   * concurrent registrations. `beforeCommit` may still refuse (and so undo) it.
+   * One INSERT ... RETURNING, atomic by itself; the unique indexes decide races
+   * between concurrent registrations. `beforeSend` may still refuse it.
    */
-  async insert(fields: NewUser, beforeCommit: InTransaction = () => undefined): Promise<User> {
-    return this.transaction(async (db) => {
-      const user = db.create(User, { ...fields, lastLoginAt: null, emailVerifiedAt: null });
-      await db.insert(User, user);
-      await beforeCommit(db, user);
-      return user;
-    });
-  }
-
-  /**
-   * An account that commits nothing with it: one INSERT ... RETURNING, atomic
-   * by itself, instead of a transaction's four round trips. `beforeSend` may still refuse it.
-   */
-  async insertAlone(fields: NewUser, beforeSend: () => void): Promise<User> {
+  async insert(fields: NewUser, beforeSend: () => void = () => undefined): Promise<User> {
     beforeSend();
     const { username, email, passwordHash } = fields;
     const { rows } = await this.pool.query<User>({ name: 'insert-user', text: INSERT_USER, values: [username, email, passwordHash] });
     return rows[0];
+  }
+
+  /** The same with a link to the account's email: one statement, instead of a transaction's five round trips. */
+  async insertWithLink(
+    fields: NewUser & { email: string },
+    link: AccountLink,
+    beforeSend: () => void,
+  ): Promise<{ user: User; mail: PendingMail }> {
+    beforeSend();
+    const { username, email, passwordHash } = fields;
+    const values = [username, email, passwordHash, link.kind, link.tokenHash, link.ttlSeconds, link.token, link.leaseMs];
+    const { rows } = await this.pool.query<User & { mailId: string; mailExpiresAt: Date }>({
+      name: 'insert-user-with-link',
+      text: INSERT_USER_WITH_LINK,
+      values,
+    });
+    const { mailId, mailExpiresAt, ...user } = rows[0];
+    const { kind, token } = link;
+    return { user, mail: { id: mailId, userId: user.id, kind, recipient: email, username, token, expiresAt: mailExpiresAt, attempts: 0 } };
   }
 
   transaction<T>(work: (db: EntityManager) => Promise<T>): Promise<T> {

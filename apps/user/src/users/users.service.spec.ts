@@ -8,26 +8,25 @@ import type { PasswordHasher } from './password-hasher.js';
 import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
 import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
-import type { InTransaction, NewUser, UsersRepository } from './users.repository.js';
+import type { AccountLink, NewUser, UsersRepository } from './users.repository.js';
 import type { AccountMails } from '../accounts/account-mails.js';
 import type { UserEventsPublisher } from '../outbox/mail.client.js';
-import type { EntityManager } from 'typeorm';
 import { UsersService } from './users.service.js';
 
 const LOGIN_MAX_FAILURES = 3;
 const config = { LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS: 60 } as UserConfig;
 
-/** The `users` table in memory. A row exists only once `beforeCommit` has let its transaction commit. */
+/** The `users` table in memory, with the links written alongside. A row exists only once `beforeSend` has let its statement go. */
 class FakeUsers {
   readonly rows: User[] = [];
+  readonly links: Array<{ userId: string; link: AccountLink }> = [];
   readonly accountsLookedUp: string[] = [];
   readonly logins: Array<[string, string]> = [];
-  /** Registrations written as a single INSERT, outside a transaction. */
-  alone = 0;
   /** What the next INSERT fails with, as PostgreSQL would have it. */
   insertFailure?: unknown;
 
-  async insert(fields: NewUser, beforeCommit: InTransaction = () => undefined): Promise<User> {
+  async insert(fields: NewUser, beforeSend: () => void = () => undefined): Promise<User> {
+    beforeSend();
     const failure = this.insertFailure;
     this.insertFailure = undefined;
     if (failure) throw failure;
@@ -38,14 +37,14 @@ class FakeUsers {
       lastLoginAt: null,
       emailVerifiedAt: null,
     });
-    await beforeCommit(TRANSACTION, user);
     this.rows.push(user);
     return user;
   }
 
-  async insertAlone(fields: NewUser, beforeSend: () => void): Promise<User> {
-    this.alone += 1;
-    return this.insert(fields, beforeSend);
+  async insertWithLink(fields: NewUser & { email: string }, link: AccountLink, beforeSend: () => void) {
+    const user = await this.insert(fields, beforeSend);
+    this.links.push({ userId: user.id, link });
+    return { user, mail: { id: `mail-${user.id}`, userId: user.id, recipient: user.email, token: link.token } };
   }
 
   async findById(id: string): Promise<User | null> {
@@ -66,18 +65,12 @@ class FakeUsers {
   }
 }
 
-const TRANSACTION = { transaction: 'open' } as unknown as EntityManager;
-
-/** Records what would be mailed (in which transaction), and which queued mails were handed on after the commit. */
+/** Hands out verification links, and records which mails were handed on after the commit. */
 class FakeMails {
-  readonly queued: Array<{ db: EntityManager; userId: string; email: string | null }> = [];
   readonly sent: unknown[] = [];
 
-  async queueVerification(db: EntityManager, user: User): Promise<object | undefined> {
-    if (!user.email) return undefined;
-    const mail = { db, userId: user.id, email: user.email };
-    this.queued.push(mail);
-    return mail;
+  verificationLink(): AccountLink {
+    return { kind: 'email_verification', token: 'raw', tokenHash: 'hashed', ttlSeconds: 60, leaseMs: 1_000 };
   }
 
   sendCommitted(mail: object | undefined): void {
@@ -156,31 +149,33 @@ describe('UsersService.register', () => {
     expect(JSON.stringify(view)).not.toContain('hashed(');
   });
 
-  it('queues the verification mail inside the insert transaction, sends it once committed and announces user.registered', async () => {
+  it('writes the verification link with the account, sends its mail once written and announces user.registered', async () => {
     const { service, users, mails, events } = setUp();
     await service.register(alice);
-    expect(mails.queued).toEqual([{ db: TRANSACTION, userId: users.rows[0].id, email: 'alice@example.com' }]);
-    expect(mails.sent).toEqual(mails.queued);
+    expect(users.links).toEqual([{ userId: users.rows[0].id, link: mails.verificationLink() }]);
+    expect(mails.sent).toEqual([
+      { id: `mail-${users.rows[0].id}`, userId: users.rows[0].id, recipient: 'alice@example.com', token: 'raw' },
+    ]);
     expect(events.published).toEqual([
       ['user.registered', { userId: users.rows[0].id, username: 'Alice', email: 'alice@example.com', at: expect.any(String) }],
     ]);
   });
 
-  it('queues no mail without an email, and none for a registration that fails', async () => {
+  it('writes no link without an email, and sends none for a registration that fails', async () => {
     const { service, users, mails, events } = setUp();
     await service.register({ username: 'bob', password: 'pw' });
     users.insertFailure = uniqueViolation(USERNAME_UNIQUE_INDEX);
     await expect(service.register(alice)).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
-    expect(mails.queued).toEqual([]);
+    expect(users.links).toEqual([]);
     expect(mails.sent).toEqual([]);
     expect(events.published).toHaveLength(1);
   });
 
-  it('stores a missing email as null, in a single INSERT, and sends no mail', async () => {
+  it('stores a missing email as null, and sends no mail', async () => {
     const { service, users, mails } = setUp();
     await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ email: null });
     expect(users.rows[0].email).toBeNull();
-    expect(users.alone).toBe(1);
+    expect(users.links).toEqual([]);
     expect(mails.sent).toEqual([]);
   });
 

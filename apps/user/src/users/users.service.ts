@@ -25,22 +25,19 @@ export class UsersService {
   /** The account is committed only if the caller is still waiting for it: no account without a 201. */
   async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<UserView> {
     const passwordHash = await this.hasher.hash(dto.password, deadline);
-    const fields = { username: dto.username, email: dto.email ?? null, passwordHash };
+    const { username, email } = dto;
     const inTime = () => deadline.assertNotPassed('Registration');
-    let user: User;
-    let verification: PendingMail | undefined;
+    let written: { user: User; mail?: PendingMail };
     try {
-      // Without an email there is no link to commit with the account, so no transaction either.
-      user = fields.email
-        ? await this.users.insert(fields, async (db, created) => {
-            verification = await this.mails.queueVerification(db, created);
-            inTime();
-          })
-        : await this.users.insertAlone(fields, inTime);
+      // One statement either way: the account alone, or with its verification link and the mail carrying it.
+      written = email
+        ? await this.users.insertWithLink({ username, email, passwordHash }, this.mails.verificationLink(), inTime)
+        : { user: await this.users.insert({ username, email: null, passwordHash }, inTime) };
     } catch (error) {
       throw this.conflict(error) ?? error;
     }
-    this.mails.sendCommitted(verification);
+    const { user, mail } = written;
+    this.mails.sendCommitted(mail);
     this.events.publish(UserEvents.Registered, {
       userId: user.id,
       username: user.username,
