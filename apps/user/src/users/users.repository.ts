@@ -52,7 +52,7 @@ export interface AccountLink {
   leaseMs: number;
 }
 
-/** Every statement the user service runs on its `users` table. */
+/** Every statement the user service runs on its `users` table, and the one that writes a new account with its first link. */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
