@@ -38,8 +38,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  /** The pending gauge is due for a recount (at the next poll). */
-  private recount = false;
   private stopped = false;
   /** Mails sent straight after their commit, still in flight. */
   private readonly sending = new Set<Promise<void>>();
@@ -51,9 +49,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(true), this.config.OUTBOX_POLL_MS);
+    this.timer = setInterval(() => this.poll(), this.config.OUTBOX_POLL_MS);
     this.timer.unref();
-    this.kick(true);
+    this.poll();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -82,10 +80,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.sending.add(sending);
   }
 
-  /** Deliver what is due now (and, with `recount`, refresh the pending gauge); a kick while a round runs starts another right after it. */
-  kick(recount = false): void {
+  /** Deliver what is due now and recount the pending gauge; a poll while a round runs starts another right after it. */
+  poll(): void {
     if (this.stopped) return;
-    this.recount ||= recount;
     if (this.running) {
       this.again = true;
       return;
@@ -96,7 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.running = undefined;
         if (this.again) {
           this.again = false;
-          this.kick();
+          this.poll();
         }
       });
   }
@@ -109,10 +106,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (this.stopped) return;
       // A short batch was all that was due: asking again would cost a statement per mail.
     } while (batch.length === BATCH);
-    if (this.recount) {
-      this.recount = false;
-      pending.set(await this.outbox.pendingCount());
-    }
+    pending.set(await this.outbox.pendingCount());
   }
 
   private async deliver(mail: PendingMail): Promise<void> {
