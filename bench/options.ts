@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** GET /me on the system, the baseline and the bare limit is measured in this many interleaved rounds. */
   meRounds: number;
   ceiling: { warmupS: number; measureS: number };
+  /** Seconds of bcrypt-free traffic before the bcrypt-bound scenarios, not measured (bench/warm-up.ts). */
+  systemWarmUpS: number;
   /** The burst scenarios: this many polite clients at once, for this long each (register, then login). */
   burst: { connections: number; seconds: number };
   connections: {
@@ -42,7 +44,7 @@ export const USAGE = `Usage: npm run bench [-- --quick] [-- --rounds N]
   --me         only the GET /me comparison (system, baseline, bare; full length), after a
                short register for accounts: about 1 minute, for working on the hot path
   --bcrypt     only the bcrypt-bound scenarios (register, login, both bursts) between two
-               measures of the ceiling: about 2.5 minutes, for working on those ratios
+               measures of the ceiling, after the warm-up: about 3 minutes, for working on those ratios
 `;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -73,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     measureS: quick ? 1 : 10,
     meRounds: quick ? 1 : 3,
     ceiling: quick ? { warmupS: 0.3, measureS: 1.2 } : { warmupS: 1, measureS: 6 },
+    systemWarmUpS: quick ? 1 : 30,
     burst: { connections: 50, seconds: quick ? 3 : 20 },
     connections: { me: 50, bcrypt: 8, refresh: 16, mixed: 8 },
   };

@@ -29,6 +29,7 @@ import { ensureRefreshTokens } from './top-up.js';
 import { startYardsticks, type Yardsticks } from './yardsticks.js';
 import { startNatsGatehouse } from './nats.js';
 import { startSmtpSink } from './smtp-sink.js';
+import { warmUp } from './warm-up.js';
 
 const root = projectRoot();
 /** The apps' standard output: their JSON logs, as a log shipper would read them. */
@@ -255,6 +256,26 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
     if (sessions.usernames.length === 0) throw new Error('cannot go on: POST /register created no accounts (see the errors above)');
     return meComparison();
   }
+
+  await quiesce('warm-up');
+  const warmS = options.systemWarmUpS;
+  say(`warm-up: ${warmS} s of GET /me, POST /refresh and POST /password/forgot (the baseline: GET /me), not measured`);
+  const warm = await phase(report, 'warm-up', () =>
+    Promise.all([
+      warmUp(gateway, `${prefix}w`, warmS, lifecycle.signal),
+      runOnce({
+        name: 'baseline warm-up',
+        url: yardsticks.baseline.url,
+        connections: 8,
+        warmupS: 0,
+        measureS: warmS,
+        requests: [meRequest(yardstickToken)],
+      }),
+    ]),
+  );
+  const warmErrors = warm.reduce((sum, run) => sum + run.errors.non2xx + run.errors.socket, 0);
+  say(`  ${warm.map((run) => run.responses).join(' and ')} responses, ${warmErrors} errors`);
+  if (warmErrors > 0) throw new Error(`the warm-up had errors: ${warm.flatMap((run) => run.errors.samples).join('; ')}`);
 
   // The bcrypt-bound scenarios between two measures of the ceiling (one in --quick), as the machine may drift.
   await ceiling('before');
