@@ -1,6 +1,6 @@
 import type autocannon from 'autocannon';
 import type { AuthResponse } from '#contracts';
-import { PASSWORD, type Sessions } from './sessions.js';
+import { emailOf, PASSWORD, type Sessions } from './sessions.js';
 
 type Request = autocannon.Request;
 type Context = autocannon.Context;
@@ -25,7 +25,7 @@ export function registerRequest(prefix: string, sessions?: Sessions, { email = t
     setupRequest: (request, context) => {
       const username = `${prefix}${(counter++).toString(36)}`;
       context.username = username;
-      return withBody(request, { username, password: PASSWORD, ...(email && { email: `${username}@example.com` }) });
+      return withBody(request, { username, password: PASSWORD, ...(email && { email: emailOf(username) }) });
     },
     onResponse: (status, body, context) => {
       if (status === 201) sessions?.add(body, context.username as string);

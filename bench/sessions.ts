@@ -2,6 +2,9 @@ import type { AuthResponse } from '#contracts';
 
 export const PASSWORD = 'violet-Kettle-47-drift';
 
+/** The address every account the benchmark registers has, if it has one. */
+export const emailOf = (username: string): string => `${username}@example.com`;
+
 /**
  * What earlier scenarios leave behind for later ones: accounts to log in
  * with, access tokens for GET /me, and refresh tokens not yet spent.

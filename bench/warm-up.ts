@@ -1,7 +1,7 @@
 import type autocannon from 'autocannon';
 import { runOnce, type Run } from './load.js';
 import { meRequest, RefreshChains } from './scenarios.js';
-import { PASSWORD, Sessions } from './sessions.js';
+import { emailOf, PASSWORD, Sessions } from './sessions.js';
 
 /** Accounts made for the warm-up (with an email each), and connections that drive it. */
 const ACCOUNTS = 16;
@@ -20,9 +20,37 @@ const CONNECTIONS = 8;
  * 5-10 ms per mail at 8 mails a second in a new process against 1.9-2.5 ms
  * once it had sent a thousand. Each cycle per connection: 10 × `GET /me`, a
  * refresh (its own session, chained) and a `POST /password/forgot`, whose reset
- * mail takes the path of a registration's: outbox, mail service, SMTP.
+ * mail takes the path of a registration's: outbox, mail service, SMTP. The
+ * baseline gets `GET /me` meanwhile. Any error fails the run: a warm-up of
+ * error paths would warm the wrong code.
  */
-export async function warmUp(gatewayUrl: string, prefix: string, seconds: number, signal?: AbortSignal): Promise<Run> {
+export async function warmUp(
+  gatewayUrl: string,
+  baseline: { url: string; token: () => string },
+  prefix: string,
+  seconds: number,
+  signal?: AbortSignal,
+): Promise<Run[]> {
+  const runs = await Promise.all([
+    warmUpSystem(gatewayUrl, prefix, seconds, signal),
+    runOnce(
+      {
+        name: 'baseline warm-up',
+        url: baseline.url,
+        connections: CONNECTIONS,
+        warmupS: 0,
+        measureS: seconds,
+        requests: [meRequest(baseline.token)],
+      },
+      signal,
+    ),
+  ]);
+  const errors = runs.reduce((sum, run) => sum + run.errors.non2xx + run.errors.socket, 0);
+  if (errors > 0) throw new Error(`the warm-up had ${errors} errors: ${runs.flatMap((run) => run.errors.samples).join('; ')}`);
+  return runs;
+}
+
+async function warmUpSystem(gatewayUrl: string, prefix: string, seconds: number, signal?: AbortSignal): Promise<Run> {
   const sessions = await register(gatewayUrl, prefix);
   const chains = new RefreshChains(sessions);
   const [refresh] = chains.requests(1);
@@ -31,7 +59,7 @@ export async function warmUp(gatewayUrl: string, prefix: string, seconds: number
     method: 'POST',
     path: '/password/forgot',
     headers: { 'content-type': 'application/json' },
-    setupRequest: (request) => ({ ...request, body: JSON.stringify({ email: `${sessions.user()}@example.com` }) }),
+    setupRequest: (request) => ({ ...request, body: JSON.stringify({ email: emailOf(sessions.user()) }) }),
   };
   // Long, since autocannon forgets a connection's chain at the end of its list.
   const cycle = [...Array<autocannon.Request>(10).fill(me), refresh, forgot];
@@ -53,7 +81,7 @@ async function register(gatewayUrl: string, prefix: string): Promise<Sessions> {
         const response = await fetch(`${gatewayUrl}/register`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username, password: PASSWORD, email: `${username}@example.com` }),
+          body: JSON.stringify({ username, password: PASSWORD, email: emailOf(username) }),
         });
         const body = await response.text();
         if (response.status !== 201) throw new Error(`warm-up: POST /register answered ${response.status}: ${body}`);
