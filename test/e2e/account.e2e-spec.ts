@@ -5,13 +5,17 @@ import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from 
 import { SmtpInbox, type ReceivedMail } from '../support/smtp-inbox.js';
 
 const NEW_PASSWORD = 'amber-Lantern-93-quiet';
+const MAIL_LIMIT = 3;
 let inbox: SmtpInbox;
 let gh: TestGatehouse;
 let db: pg.Client;
 
 beforeAll(async () => {
   inbox = await SmtpInbox.start();
-  gh = await startGatehouse({ OUTBOX_POLL_MS: '200', OUTBOX_MAX_BACKOFF_MS: '500', LOGIN_MAX_FAILURES: '4' }, { smtp: inbox.url });
+  gh = await startGatehouse(
+    { OUTBOX_POLL_MS: '200', OUTBOX_MAX_BACKOFF_MS: '500', LOGIN_MAX_FAILURES: '4', ACCOUNT_MAIL_LIMIT: String(MAIL_LIMIT) },
+    { smtp: inbox.url },
+  );
   db = new pg.Client({ connectionString: gh.system.database!.url('user') });
   await db.connect();
 }, 120_000);
@@ -42,6 +46,15 @@ const mailTo = (to: string, kind: 'Verify' | 'reset', after = 0) =>
 
 async function login(username: string, password = STRONG_PASSWORD) {
   return gh.http.post('/login', { username, password });
+}
+
+/** The mails of `kind` to `to` once the outbox has had time to send all it was given (it polls every 200 ms here). */
+async function mailsSettled(to: string, kind: 'Verify' | 'reset', atLeast: number): Promise<number> {
+  const count = () => inbox.mails.filter((mail) => mail.to === to && new RegExp(kind, 'i').test(mail.subject)).length;
+  for (const started = Date.now(); count() < atLeast && Date.now() - started < 10_000;)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return count();
 }
 
 async function resetMail(email: string): Promise<ReceivedMail> {
@@ -109,6 +122,17 @@ describe('email verification', () => {
     expect(missing.body).toMatchObject({ statusCode: 400, code: 'EMAIL_MISSING' });
     expect((await gh.http.post('/email/verification')).body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
   });
+
+  it('resends at most ACCOUNT_MAIL_LIMIT times an hour, then answers 429 with Retry-After', async () => {
+    const account = await register();
+    const auth = gh.http.bearer(account.accessToken);
+    for (let i = 0; i < MAIL_LIMIT; i++) expect((await gh.http.post('/email/verification', undefined, auth)).status).toBe(202);
+    const refused = await gh.http.post('/email/verification', undefined, auth);
+    expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+    // The registration's own mail, and one per accepted resend.
+    expect(await mailsSettled(account.email, 'Verify', 1 + MAIL_LIMIT)).toBe(1 + MAIL_LIMIT);
+  });
 });
 
 describe('password recovery', () => {
@@ -124,6 +148,20 @@ describe('password recovery', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(inbox.mails.some((mail) => mail.to === unknownEmail)).toBe(false);
     expect((await gh.http.post('/password/forgot', { email: 'not-an-email' })).body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('mails one account at most ACCOUNT_MAIL_LIMIT resets an hour, answering every request as for an unknown address', async () => {
+    const account = await register();
+    const unknown = await gh.http.post('/password/forgot', { email: `${uniqueName('nobody')}@example.com` });
+    for (let i = 0; i < MAIL_LIMIT + 2; i++) {
+      const answer = await gh.http.post('/password/forgot', { email: account.email });
+      expect([answer.status, answer.text]).toEqual([202, unknown.text]);
+    }
+    expect(await mailsSettled(account.email, 'reset', MAIL_LIMIT)).toBe(MAIL_LIMIT);
+    const tokens = await db.query(`SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND purpose = 'password_reset'`, [
+      account.userId,
+    ]);
+    expect(tokens.rows[0].n).toBe(MAIL_LIMIT);
   });
 
   it('resets once: every old session ends, the old password fails, the new one works', async () => {

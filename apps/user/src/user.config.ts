@@ -18,6 +18,10 @@ export class UserConfig extends WithRedis(
   @IntIn(1)
   LOGIN_FAILURE_WINDOW_SECONDS: number = 900;
 
+  /** Verification resends, and reset mails, one account may be sent per kind and hour; 0 turns the limit off. */
+  @IntIn(0)
+  ACCOUNT_MAIL_LIMIT: number = 5;
+
   /** Life of an email verification link, in seconds. */
   @IntIn(60)
   EMAIL_VERIFICATION_TTL: number = 86_400;

@@ -3,6 +3,7 @@ import { Limits, microserviceModule } from '#common';
 import { DatabaseHealthController, serviceDatabase } from '#common/database';
 import { UserPatterns } from '#contracts';
 import { userDatabaseOptions } from './database/database.options.js';
+import { AccountMailThrottle } from './accounts/account-mail-throttle.js';
 import { AccountMails } from './accounts/account-mails.js';
 import { AccountTokensRepository } from './accounts/account-tokens.repository.js';
 import { AccountsController } from './accounts/accounts.controller.js';
@@ -31,6 +32,7 @@ export class UserModule {
         UserViewsLoader,
         PasswordHasher,
         LoginThrottle,
+        AccountMailThrottle,
         AccountsService,
         AccountTokensRepository,
         AccountMails,

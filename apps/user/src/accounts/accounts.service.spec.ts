@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, Deadline } from '#common';
+import { AppError, Deadline, Limits } from '#common';
 import type { EntityManager } from 'typeorm';
 import type { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PasswordHasher } from '../users/password-hasher.js';
 import { User } from '../users/user.entity.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { UsersService } from '../users/users.service.js';
+import type { UserConfig } from '../user.config.js';
+import { AccountMailThrottle } from './account-mail-throttle.js';
 import type { AccountMails } from './account-mails.js';
 import type { AccountTokensRepository, TokenPurpose } from './account-tokens.repository.js';
 import { AccountsService } from './accounts.service.js';
@@ -41,7 +43,7 @@ class FakeTokens {
   async revokeOutstanding() {}
 }
 
-function setUp(user = userRow()) {
+function setUp(user = userRow(), mailLimit = 5) {
   const users = {
     rows: [user],
     passwordSet: [] as string[],
@@ -79,6 +81,7 @@ function setUp(user = userRow()) {
     mails as unknown as AccountMails,
     hasher as unknown as PasswordHasher,
     events as unknown as UserEventsPublisher,
+    new AccountMailThrottle({ ACCOUNT_MAIL_LIMIT: mailLimit } as UserConfig, Limits.inMemory()),
   );
   return { service, user, users, hasher, mails, events, tokens };
 }
@@ -140,6 +143,17 @@ describe('AccountsService email verification', () => {
     expect(mails.queued).toEqual(['verify:alice@example.com']);
     expect(mails.sent).toEqual(mails.queued);
   });
+
+  it('refuses a resend past ACCOUNT_MAIL_LIMIT with 429 and Retry-After, queuing nothing', async () => {
+    const { service, user, mails } = setUp(userRow(), 2);
+    await service.requestEmailVerification(user.id);
+    await service.requestEmailVerification(user.id);
+    const refused = await service.requestEmailVerification(user.id).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect((refused as AppError).retryAfter).toBeGreaterThan(3500);
+    expect(mails.queued).toHaveLength(2);
+  });
 });
 
 describe('AccountsService recovery, email change and deletion', () => {
@@ -149,6 +163,12 @@ describe('AccountsService recovery, email change and deletion', () => {
     await expect(service.requestPasswordReset('ALICE@example.com')).resolves.toEqual({ accepted: true });
     expect(mails.queued).toEqual(['reset:alice@example.com']);
     expect(mails.sent).toEqual(mails.queued);
+  });
+
+  it('answers a reset request past ACCOUNT_MAIL_LIMIT like any other, and mails nothing for it', async () => {
+    const { service, mails } = setUp(userRow(), 2);
+    for (let i = 0; i < 4; i++) await expect(service.requestPasswordReset('alice@example.com')).resolves.toEqual({ accepted: true });
+    expect(mails.queued).toEqual(['reset:alice@example.com', 'reset:alice@example.com']);
   });
 
   it('keeps a verified address that is "changed" to itself, and mails a new one unverified', async () => {

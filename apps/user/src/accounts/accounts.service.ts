@@ -18,6 +18,7 @@ import type { User } from '../users/user.entity.js';
 import { toUserView } from '../users/user-view.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountMailThrottle } from './account-mail-throttle.js';
 import { AccountMails } from './account-mails.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
 
@@ -41,12 +42,16 @@ export class AccountsService {
     private readonly mails: AccountMails,
     private readonly hasher: PasswordHasher,
     private readonly events: UserEventsPublisher,
+    private readonly mailThrottle: AccountMailThrottle,
   ) {}
 
   async requestEmailVerification(userId: string): Promise<Accepted> {
     const user = await this.find(userId);
     if (!user.email) throw new AppError(ErrorCode.EmailMissing, 'The account has no email address');
     if (user.emailVerifiedAt) throw new AppError(ErrorCode.EmailAlreadyVerified, 'The email address is already verified');
+    const { allowed, retryAfterSeconds } = await this.mailThrottle.hit('email_verification', user.id);
+    if (!allowed)
+      throw new AppError(ErrorCode.RateLimited, 'Too many verification mails for this account; try again later', retryAfterSeconds);
     this.mails.sendCommitted(await this.users.transaction((db) => this.mails.queueVerification(db, user)));
     return ACCEPTED;
   }
@@ -61,10 +66,13 @@ export class AccountsService {
     return toUserView(user);
   }
 
-  /** The same answer whether or not an account has that address: nothing to enumerate. */
+  /**
+   * The same answer whether or not an account has that address, and whether
+   * or not its hourly mails are used up (a 429 would tell that it has one).
+   */
   async requestPasswordReset(email: string): Promise<Accepted> {
     const user = await this.users.findByEmail(email);
-    if (user) {
+    if (user && (await this.mailThrottle.hit('password_reset', user.id)).allowed) {
       this.mails.sendCommitted(await this.users.transaction((db) => this.mails.queuePasswordReset(db, user)));
     }
     return ACCEPTED;
