@@ -433,8 +433,8 @@ async function writeResults(report: BenchReport): Promise<string> {
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const stamp = report.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   await writeFile(join(dir, `${stamp}-${report.mode}.json`), json);
-  // A partial run (GET /me only, bcrypt-bound only) is a step of work, not the benchmark's result.
-  if (report.mode === 'me' || report.mode === 'bcrypt') return join(dir, `${stamp}-${report.mode}.json`);
+  // A smoke or partial run (GET /me only, bcrypt-bound only) is a step of work, not the benchmark's result.
+  if (report.mode !== 'full') return join(dir, `${stamp}-${report.mode}.json`);
   await writeFile(join(dir, 'latest.json'), json);
   await writeFile(join(dir, 'latest.svg'), renderSvg(report));
   return join(dir, 'latest.json');
