@@ -256,6 +256,18 @@ describe('PATCH /me', () => {
     expect((await gh.http.post('/email/verify', { token: mail.token })).body.email).toBe(email);
   });
 
+  it('ends the reset and verification links mailed to the old address', async () => {
+    const account = await register();
+    const verification = await mailTo(account.email, 'Verify');
+    const reset = await resetMail(account.email);
+    const email = `${uniqueName('moved')}@example.com`;
+    const body = JSON.stringify({ email, currentPassword: STRONG_PASSWORD });
+    expect((await gh.http.request('PATCH', '/me', body, gh.http.bearer(account.accessToken))).status).toBe(200);
+    expect((await gh.http.post('/password/reset', { token: reset.token, password: NEW_PASSWORD })).body.code).toBe('INVALID_TOKEN');
+    expect((await gh.http.post('/email/verify', { token: verification.token })).body.code).toBe('INVALID_TOKEN');
+    expect((await login(account.username)).status).toBe(200);
+  });
+
   it('answers 409 EMAIL_TAKEN, 401 for a wrong password, 400 for a bad address', async () => {
     const account = await register();
     const taken = await register();
@@ -266,6 +278,39 @@ describe('PATCH /me', () => {
     expect((await gh.http.get('/me', gh.http.bearer(account.accessToken))).body.email).toBe(account.email);
   });
 });
+
+describe('concurrent changes of one account', () => {
+  it('queue behind each other instead of deadlocking: a verification waits for a change holding the user row', async () => {
+    const account = await register();
+    const mail = await mailTo(account.email, 'Verify');
+    // Another transaction doing what an email change or a reset does: the user row first, then the account's links.
+    const other = new pg.Client({ connectionString: gh.system.database!.url('user') });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [account.userId]);
+      const verifying = gh.http.post('/email/verify', { token: mail.token });
+      await waitForLockWait();
+      // Had the verification claimed its link before waiting, this would deadlock and PostgreSQL would abort one side.
+      await other.query(`UPDATE account_tokens SET expires_at = expires_at WHERE user_id = $1`, [account.userId]);
+      await other.query('COMMIT');
+      const verified = await verifying;
+      expect([verified.status, verified.body.email]).toEqual([200, account.email]);
+    } finally {
+      await other.end();
+    }
+  });
+});
+
+/** Until some statement of the user service waits for a row lock. */
+async function waitForLockWait(): Promise<void> {
+  const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`;
+  for (const started = Date.now(); Date.now() - started < 5_000;) {
+    if ((await db.query(waiting)).rows[0].n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('no statement waited for a lock within 5 s');
+}
 
 describe('DELETE /me', () => {
   it('deletes the account and its sessions; the username and email are free again', async () => {

@@ -22,18 +22,18 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @UserMessage(UserPatterns.RequestEmailVerification)
-  requestEmailVerification(@Payload() { userId }: ForUserDto): Promise<Accepted> {
-    return this.accounts.requestEmailVerification(userId);
+  requestEmailVerification(@Payload() { userId }: ForUserDto, @CallDeadline() deadline: Deadline): Promise<Accepted> {
+    return this.accounts.requestEmailVerification(userId, deadline);
   }
 
   @UserMessage(UserPatterns.VerifyEmail)
-  verifyEmail(@Payload() { token }: VerifyEmailDto): Promise<UserView> {
-    return this.accounts.verifyEmail(token);
+  verifyEmail(@Payload() { token }: VerifyEmailDto, @CallDeadline() deadline: Deadline): Promise<UserView> {
+    return this.accounts.verifyEmail(token, deadline);
   }
 
   @UserMessage(UserPatterns.RequestPasswordReset)
-  requestPasswordReset(@Payload() { email }: ForgotPasswordDto): Promise<Accepted> {
-    return this.accounts.requestPasswordReset(email);
+  requestPasswordReset(@Payload() { email }: ForgotPasswordDto, @CallDeadline() deadline: Deadline): Promise<Accepted> {
+    return this.accounts.requestPasswordReset(email, deadline);
   }
 
   @UserMessage(UserPatterns.ResetPassword)

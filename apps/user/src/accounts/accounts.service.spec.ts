@@ -49,10 +49,13 @@ function setUp(user = userRow(), mailLimit = 5) {
     passwordSet: [] as string[],
     deleted: [] as string[],
     transaction: <T>(work: (db: EntityManager) => Promise<T>) => work(DB),
+    locked: [] as string[],
+    lock: async (_db: EntityManager, id: string) => (users.locked.push(id), users.rows.some((row) => row.id === id)),
     findById: async (id: string) => users.rows.find((row) => row.id === id) ?? null,
     findByEmail: async (email: string) => users.rows.find((row) => row.email?.toLowerCase() === email.toLowerCase()) ?? null,
     setPasswordHash: async (_db: EntityManager, _id: string, hash: string) => void users.passwordSet.push(hash),
     setEmail: async () => undefined,
+    markEmailVerified: async (_db: EntityManager, id: string) => users.rows.find((row) => row.id === id),
     delete: async (_db: EntityManager, id: string) => (users.deleted.push(id), true),
   };
   const hasher = { hashed: [] as string[], hash: async (password: string) => (hasher.hashed.push(password), `hashed(${password})`) };
@@ -64,6 +67,8 @@ function setUp(user = userRow(), mailLimit = 5) {
     queueVerification: async (_db: EntityManager, u: User) => mails.queue(`verify:${u.email}`),
     queuePasswordReset: async (_db: EntityManager, u: User) => mails.queue(`reset:${u.email}`),
     sendCommitted: (mail: string | undefined) => void (mail && mails.sent.push(mail)),
+    revoked: [] as string[],
+    revokeOutstanding: async (_db: EntityManager, _id: string, kind: string) => void mails.revoked.push(kind),
   };
   const events = { published: [] as string[], publish: (event: string) => void events.published.push(event) };
   const accounts = {
@@ -184,6 +189,8 @@ describe('AccountsService recovery, email change and deletion', () => {
     });
     expect(mails.queued).toEqual(['verify:new@example.com']);
     expect(mails.sent).toEqual(mails.queued);
+    // Whoever reads the old mailbox keeps no working link, of either kind.
+    expect(mails.revoked).toEqual(['email_verification', 'password_reset']);
   });
 
   it('deletes only with the right password, then announces user.deleted', async () => {
@@ -193,5 +200,38 @@ describe('AccountsService recovery, email change and deletion', () => {
     await service.delete({ userId: user.id, password: 'old' });
     expect(users.deleted).toEqual([user.id]);
     expect(events.published).toEqual(['user.deleted']);
+  });
+});
+
+describe('AccountsService transactions', () => {
+  const past = () => new Deadline(Date.now() - 1);
+
+  it('commits and mails nothing for a request whose deadline passed', async () => {
+    const { service, user, tokens, mails } = setUp();
+    await expect(service.requestEmailVerification(user.id, past())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await expect(service.requestPasswordReset(user.email!, past())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    tokens.live.set('t', { purpose: 'email_verification', userId: user.id, email: user.email });
+    await expect(service.verifyEmail('t', past())).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(mails.sent).toEqual([]);
+  });
+
+  it('locks the user row before changing an account', async () => {
+    const { service, user, users, tokens } = setUp();
+    tokens.live.set('t', { purpose: 'email_verification', userId: user.id, email: user.email });
+    await service.verifyEmail('t');
+    await service.changePassword({ userId: user.id, currentPassword: 'old', newPassword: 'new-password-1' });
+    await service.requestPasswordReset(user.email!);
+    expect(users.locked).toEqual([user.id, user.id, user.id]);
+  });
+
+  it('treats an account deleted before its transaction as gone: a reset request still answers 202', async () => {
+    const { service, user, users, mails } = setUp();
+    users.lock = async () => false;
+    await expect(service.requestPasswordReset(user.email!)).resolves.toEqual({ accepted: true });
+    await expect(service.requestEmailVerification(user.id)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(service.changePassword({ userId: user.id, currentPassword: 'old', newPassword: 'new-password-1' })).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
+    expect(mails.sent).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   type ResetPasswordDto,
   type UserView,
 } from '#contracts';
+import type { EntityManager } from 'typeorm';
 import { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PendingMail } from '../outbox/outbox.repository.js';
 import { PasswordHasher } from '../users/password-hasher.js';
@@ -25,6 +26,11 @@ import { AccountTokensRepository } from './account-tokens.repository.js';
 const ACCEPTED: Accepted = { accepted: true };
 
 const invalidToken = () => new AppError(ErrorCode.InvalidToken, 'The link is invalid, used or expired');
+const notFound = () => new AppError(ErrorCode.UserNotFound, 'No such user');
+const unlessNotFound = (error: unknown): undefined => {
+  if (error instanceof AppError && error.code === ErrorCode.UserNotFound) return undefined;
+  throw error;
+};
 
 function assertNotUsername(password: string, user: User): void {
   if (password.toLowerCase() === user.username.toLowerCase()) {
@@ -45,21 +51,27 @@ export class AccountsService {
     private readonly mailThrottle: AccountMailThrottle,
   ) {}
 
-  async requestEmailVerification(userId: string): Promise<Accepted> {
+  async requestEmailVerification(userId: string, deadline = Deadline.none): Promise<Accepted> {
     const user = await this.find(userId);
     if (!user.email) throw new AppError(ErrorCode.EmailMissing, 'The account has no email address');
     if (user.emailVerifiedAt) throw new AppError(ErrorCode.EmailAlreadyVerified, 'The email address is already verified');
     const { allowed, retryAfterSeconds } = await this.mailThrottle.hit('email_verification', user.id);
     if (!allowed)
       throw new AppError(ErrorCode.RateLimited, 'Too many verification mails for this account; try again later', retryAfterSeconds);
-    this.mails.sendCommitted(await this.users.transaction((db) => this.mails.queueVerification(db, user)));
+    const mail = await this.changeAccount(userId, notFound, deadline, 'The verification request', (db) =>
+      this.mails.queueVerification(db, user),
+    );
+    this.mails.sendCommitted(mail);
     return ACCEPTED;
   }
 
-  async verifyEmail(token: string): Promise<UserView> {
-    const user = await this.users.transaction(async (db) => {
+  async verifyEmail(token: string, deadline = Deadline.none): Promise<UserView> {
+    const userId = await this.tokens.liveUserId('email_verification', token);
+    if (!userId) throw invalidToken();
+    const user = await this.changeAccount(userId, invalidToken, deadline, 'The verification', async (db) => {
       const claimed = await this.tokens.claim(db, 'email_verification', token);
-      const verified = claimed?.email ? await this.users.markEmailVerified(db, claimed.userId, claimed.email) : undefined;
+      const verified =
+        claimed?.userId === userId && claimed.email ? await this.users.markEmailVerified(db, userId, claimed.email) : undefined;
       if (!verified) throw invalidToken();
       return verified;
     });
@@ -70,10 +82,13 @@ export class AccountsService {
    * The same answer whether or not an account has that address, and whether
    * or not its hourly mails are used up (a 429 would tell that it has one).
    */
-  async requestPasswordReset(email: string): Promise<Accepted> {
+  async requestPasswordReset(email: string, deadline = Deadline.none): Promise<Accepted> {
     const user = await this.users.findByEmail(email);
     if (user && (await this.mailThrottle.hit('password_reset', user.id)).allowed) {
-      this.mails.sendCommitted(await this.users.transaction((db) => this.mails.queuePasswordReset(db, user)));
+      const queue = (db: EntityManager) => this.mails.queuePasswordReset(db, user);
+      // Deleted meanwhile: answered as for any address without an account.
+      const mail = await this.changeAccount(user.id, notFound, deadline, 'The reset request', queue).catch(unlessNotFound);
+      this.mails.sendCommitted(mail);
     }
     return ACCEPTED;
   }
@@ -84,11 +99,10 @@ export class AccountsService {
     if (!userId) throw invalidToken();
     assertNotUsername(password, await this.find(userId, invalidToken));
     const passwordHash = await this.hasher.hash(password, deadline);
-    await this.users.transaction(async (db) => {
+    await this.changeAccount(userId, invalidToken, deadline, 'The password reset', async (db) => {
       if ((await this.tokens.claim(db, 'password_reset', token))?.userId !== userId) throw invalidToken();
       await this.users.setPasswordHash(db, userId, passwordHash);
-      await this.tokens.revokeOutstanding(db, userId, 'password_reset');
-      deadline.assertNotPassed('The password reset');
+      await this.mails.revokeOutstanding(db, userId, 'password_reset');
     });
     return { userId };
   }
@@ -97,27 +111,29 @@ export class AccountsService {
     const user = await this.accounts.checkPassword(userId, currentPassword, deadline);
     assertNotUsername(newPassword, user);
     const passwordHash = await this.hasher.hash(newPassword, deadline);
-    await this.users.transaction(async (db) => {
+    await this.changeAccount(userId, notFound, deadline, 'The password change', async (db) => {
       await this.users.setPasswordHash(db, userId, passwordHash);
-      await this.tokens.revokeOutstanding(db, userId, 'password_reset');
-      deadline.assertNotPassed('The password change');
+      await this.mails.revokeOutstanding(db, userId, 'password_reset');
     });
     return ACCEPTED;
   }
 
-  /** The new address is unverified until its own link is followed; the same verified address changes nothing. */
+  /**
+   * The new address is unverified until its own link is followed; the same
+   * verified address changes nothing. Links mailed to the old address, for
+   * either purpose, stop working: whoever reads that mailbox may no longer be the owner.
+   */
   async changeEmail({ userId, email, currentPassword }: ChangeEmailRequest, deadline = Deadline.none): Promise<UserView> {
     const user = await this.accounts.checkPassword(userId, currentPassword, deadline);
     if (user.emailVerifiedAt && user.email?.toLowerCase() === email.toLowerCase()) return toUserView(user);
     const changed: User = { ...user, email, emailVerifiedAt: null };
     let queued: PendingMail | undefined;
     try {
-      queued = await this.users.transaction(async (db) => {
+      queued = await this.changeAccount(userId, notFound, deadline, 'The email change', async (db) => {
         await this.users.setEmail(db, userId, email);
-        await this.tokens.revokeOutstanding(db, userId, 'email_verification');
-        const mail = await this.mails.queueVerification(db, changed);
-        deadline.assertNotPassed('The email change');
-        return mail;
+        await this.mails.revokeOutstanding(db, userId, 'email_verification');
+        await this.mails.revokeOutstanding(db, userId, 'password_reset');
+        return this.mails.queueVerification(db, changed);
       });
     } catch (error) {
       throw this.accounts.conflict(error) ?? error;
@@ -128,15 +144,34 @@ export class AccountsService {
 
   async delete({ userId, password }: DeleteAccountRequest, deadline = Deadline.none): Promise<Accepted> {
     await this.accounts.checkPassword(userId, password, deadline);
-    await this.users.transaction(async (db) => {
-      if (!(await this.users.delete(db, userId))) throw new AppError(ErrorCode.UserNotFound, 'No such user');
-      deadline.assertNotPassed('The deletion');
-    });
+    await this.changeAccount(userId, notFound, deadline, 'The deletion', (db) => this.users.delete(db, userId));
     this.events.publish(UserEvents.Deleted, { userId, at: new Date().toISOString() });
     return ACCEPTED;
   }
 
-  private async find(userId: string, missing = () => new AppError(ErrorCode.UserNotFound, 'No such user')): Promise<User> {
+  /**
+   * One transaction that changes an account: it locks the user row first, as
+   * every other such transaction does, so that two changes of one account
+   * (a verification and an email change, two resets) queue instead of
+   * deadlocking; an account deleted meanwhile is `missing()`. Past the
+   * deadline it commits nothing.
+   */
+  private changeAccount<T>(
+    userId: string,
+    missing: () => AppError,
+    deadline: Deadline,
+    what: string,
+    work: (db: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.users.transaction(async (db) => {
+      if (!(await this.users.lock(db, userId))) throw missing();
+      const result = await work(db);
+      deadline.assertNotPassed(what);
+      return result;
+    });
+  }
+
+  private async find(userId: string, missing = notFound): Promise<User> {
     const user = await this.users.findById(userId);
     if (!user) throw missing();
     return user;

@@ -90,6 +90,14 @@ export class OutboxRepository {
     await this.db.query(`UPDATE mail_outbox SET token = NULL, last_error = 'EXPIRED' WHERE id = $1`, [id]);
   }
 
+  /** Its link was revoked before it went out. A mail already in the hands of the mail service may still arrive, with a dead link. */
+  async dropUnsent(db: EntityManager, userId: string, kind: MailKind): Promise<void> {
+    await db.query(
+      `UPDATE mail_outbox SET token = NULL, last_error = 'REVOKED' WHERE user_id = $1 AND kind = $2 AND sent_at IS NULL AND token IS NOT NULL`,
+      [userId, kind],
+    );
+  }
+
   async pendingCount(): Promise<number> {
     const rows: { count: string }[] = await this.db.query(`SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND token IS NOT NULL`);
     return Number(rows[0].count);

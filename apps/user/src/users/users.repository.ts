@@ -91,6 +91,12 @@ export class UsersRepository {
     return this.users.manager.transaction(work);
   }
 
+  /** Locks the row as its UPDATEs would (not against new rows that reference it); false if there is none. */
+  async lock(db: EntityManager, id: string): Promise<boolean> {
+    const rows: unknown[] = await db.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+    return rows.length > 0;
+  }
+
   findById(id: string, db: EntityManager = this.users.manager): Promise<User | null> {
     return db.findOneBy(User, { id });
   }

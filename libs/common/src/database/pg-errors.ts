@@ -5,8 +5,12 @@ interface PgError {
 }
 
 const UNIQUE_VIOLATION = '23505';
-/** Connection exceptions (08), operator intervention (57P), insufficient resources (53). */
-const UNAVAILABLE_SQLSTATE = /^(08|57P|53)/;
+/**
+ * Connection exceptions (08), operator intervention (57P), insufficient
+ * resources (53), and a transaction PostgreSQL rolled back to break a
+ * deadlock or a serialization conflict (40P01, 40001): all worth a retry.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|57P|53|40P01$|40001$)/;
 const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;

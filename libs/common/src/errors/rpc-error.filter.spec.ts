@@ -59,6 +59,8 @@ describe('RpcErrorFilter', () => {
     ['a lost connection (SQLSTATE 08006)', queryFailed('08006', 'connection failure')],
     ['an administrator shutdown (SQLSTATE 57P01)', queryFailed('57P01', 'terminating connection due to administrator command')],
     ['too many connections (SQLSTATE 53300)', queryFailed('53300', 'sorry, too many clients already')],
+    ['a deadlock PostgreSQL broke (SQLSTATE 40P01)', queryFailed('40P01', 'deadlock detected')],
+    ['a serialization failure (SQLSTATE 40001)', queryFailed('40001', 'could not serialize access due to concurrent update')],
     ['a pool that timed out connecting', new Error('timeout exceeded when trying to connect')],
     ['a terminated connection', new Error('Connection terminated unexpectedly')],
   ])('answers %s with 503 SERVICE_UNAVAILABLE, without SQL', async (_, exception) => {
@@ -70,6 +72,7 @@ describe('RpcErrorFilter', () => {
 
   it.each([
     ['a failed statement', queryFailed('42P01', 'relation "users" does not exist')],
+    ['another class 40 error', queryFailed('40002', 'integrity constraint violation')],
     [
       'a unique violation no service turned into a conflict',
       queryFailed('23505', 'duplicate key value violates unique constraint "users_pkey"'),
