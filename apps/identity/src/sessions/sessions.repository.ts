@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import { driverPool } from '#common/database';
+import { driverPool, queryInTime } from '#common/database';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
 
@@ -51,7 +51,7 @@ export class SessionsRepository {
   /**
    * A new session with its first refresh token: one statement, so one round
    * trip and atomic by itself (a transaction around two INSERTs took four).
-   * `beforeSend` may still refuse it.
+   * `beforeSend` may still refuse it, once a connection is free.
    */
   async create(
     session: { id: string; userId: string } & SessionClient,
@@ -59,12 +59,8 @@ export class SessionsRepository {
     beforeSend: () => void = () => undefined,
   ): Promise<void> {
     const { id, userId, userAgent = null, ip = null } = session;
-    beforeSend();
-    await driverPool(this.dataSource).query({
-      name: 'create-session',
-      text: CREATE_SESSION,
-      values: [id, userId, userAgent, ip, token.hash, token.expiresAt],
-    });
+    const values = [id, userId, userAgent, ip, token.hash, token.expiresAt];
+    await queryInTime(driverPool(this.dataSource), beforeSend, { name: 'create-session', text: CREATE_SESSION, values });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { driverPool } from '#common/database';
+import { driverPool, queryInTime } from '#common/database';
 import type { MailKind, UserView } from '#contracts';
 import type { Pool } from 'pg';
 import type { EntityManager, Repository } from 'typeorm';
@@ -59,12 +59,12 @@ export class UsersRepository {
 
   /**
    * One INSERT ... RETURNING, atomic by itself; the unique indexes decide races
-   * between concurrent registrations. `beforeSend` may still refuse it.
+   * between concurrent registrations. `beforeSend` may still refuse it, once a connection is free.
    */
   async insert(fields: NewUser, beforeSend: () => void = () => undefined): Promise<User> {
-    beforeSend();
     const { username, email, passwordHash } = fields;
-    const { rows } = await this.pool.query<User>({ name: 'insert-user', text: INSERT_USER, values: [username, email, passwordHash] });
+    const query = { name: 'insert-user', text: INSERT_USER, values: [username, email, passwordHash] };
+    const { rows } = await queryInTime<User>(this.pool, beforeSend, query);
     return rows[0];
   }
 
@@ -74,14 +74,10 @@ export class UsersRepository {
     link: AccountLink,
     beforeSend: () => void,
   ): Promise<{ user: User; mail: PendingMail }> {
-    beforeSend();
     const { username, email, passwordHash } = fields;
     const values = [username, email, passwordHash, link.kind, link.tokenHash, link.ttlSeconds, link.token, link.leaseMs];
-    const { rows } = await this.pool.query<User & { mailId: string; mailExpiresAt: Date }>({
-      name: 'insert-user-with-link',
-      text: INSERT_USER_WITH_LINK,
-      values,
-    });
+    const query = { name: 'insert-user-with-link', text: INSERT_USER_WITH_LINK, values };
+    const { rows } = await queryInTime<User & { mailId: string; mailExpiresAt: Date }>(this.pool, beforeSend, query);
     const { mailId, mailExpiresAt, ...user } = rows[0];
     const { kind, token } = link;
     return { user, mail: { id: mailId, userId: user.id, kind, recipient: email, username, token, expiresAt: mailExpiresAt, attempts: 0 } };

@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import pg, { type Pool, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
+import { AppError } from '../errors/app-error.js';
 import type { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
@@ -43,4 +44,28 @@ export function postgresOptions(options: {
  */
 export function driverPool(dataSource: DataSource): Pool {
   return (dataSource.driver as PostgresDriver).master as Pool;
+}
+
+/**
+ * One statement, sent only once a pooled connection is in hand and `inTime`
+ * still passes: a statement that waited for a free connection past its
+ * deadline would commit work whose caller has been told it failed.
+ */
+export async function queryInTime<R extends QueryResultRow>(pool: Pool, inTime: () => void, query: QueryConfig): Promise<QueryResult<R>> {
+  const client = await pool.connect();
+  // Where pool.query would have one: a connection that fails mid-query emits 'error' on its client.
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.once('error', onError);
+  try {
+    inTime();
+    return await client.query<R>(query);
+  } catch (error) {
+    // A refusal before sending, or a statement PostgreSQL refused, leaves the connection fit for reuse.
+    if (!(error instanceof pg.DatabaseError) && !(error instanceof AppError)) broken ??= error as Error;
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    client.release(broken);
+  }
 }
