@@ -183,6 +183,25 @@ describe('password recovery', () => {
     expect((await login(account.username, NEW_PASSWORD)).status).toBe(200);
   });
 
+  it('ends every session at its next refresh even when identity missed the reset', async () => {
+    const account = await register();
+    const other = (await login(account.username)).body;
+    const reset = await resetMail(account.email);
+    const identity = gh.system.apps.identity!;
+    process.kill(identity.pid, 'SIGKILL');
+    await identity.exited;
+    try {
+      // The password is reset; the revocation that goes with it cannot reach identity.
+      expect((await gh.http.post('/password/reset', { token: reset.token, password: NEW_PASSWORD })).status).toBe(503);
+    } finally {
+      await gh.system.startApp('identity');
+    }
+    for (const { refreshToken } of [account, other]) {
+      expect((await gh.http.post('/refresh', { refreshToken })).body).toMatchObject({ statusCode: 401, code: 'INVALID_REFRESH_TOKEN' });
+    }
+    expect((await login(account.username, NEW_PASSWORD)).status).toBe(200);
+  });
+
   it('lets exactly one of 10 concurrent uses of a reset token win', async () => {
     const account = await register();
     const mail = await resetMail(account.email);

@@ -92,3 +92,44 @@ describe('a service that goes away', () => {
     expect((await register()).status).toBe(201);
   });
 });
+
+describe('a password change that identity misses', () => {
+  it('still ends the other sessions, at their next refresh', async () => {
+    const username = uniqueName('pwc');
+    const first = (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).body;
+    const other = (await gh.http.post('/login', { username, password: STRONG_PASSWORD })).body;
+    // The gateway has identity's public keys by now, as any gateway that has served a while has.
+    expect((await gh.http.get('/me', gh.http.bearer(first.accessToken))).status).toBe(200);
+
+    process.kill(gh.system.apps.identity!.pid, 'SIGKILL');
+    await gh.system.apps.identity!.exited;
+    const newPassword = 'quartz-Meadow-58-hollow';
+    const change = await gh.http.post(
+      '/password/change',
+      { currentPassword: STRONG_PASSWORD, newPassword },
+      gh.http.bearer(first.accessToken),
+    );
+    // The password is changed; the revocation that goes with it never reached identity.
+    expect(change.status).toBe(503);
+    await gh.system.startApp('identity');
+
+    for (const { refreshToken } of [other, first]) {
+      const refused = await gh.http.post('/refresh', { refreshToken });
+      expect(refused.body).toMatchObject({ statusCode: 401, code: 'INVALID_REFRESH_TOKEN' });
+    }
+    const again = await gh.http.post('/login', { username, password: newPassword });
+    expect(again.status).toBe(200);
+    expect((await gh.http.post('/refresh', { refreshToken: again.body.refreshToken })).status).toBe(200);
+  });
+
+  it('keeps the session that changed it when identity hears of it', async () => {
+    const username = uniqueName('pwk');
+    const first = (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).body;
+    const other = (await gh.http.post('/login', { username, password: STRONG_PASSWORD })).body;
+    const newPassword = 'quartz-Meadow-58-hollow';
+    const auth = gh.http.bearer(first.accessToken);
+    expect((await gh.http.post('/password/change', { currentPassword: STRONG_PASSWORD, newPassword }, auth)).status).toBe(204);
+    expect((await gh.http.post('/refresh', { refreshToken: first.refreshToken })).status).toBe(200);
+    expect((await gh.http.post('/refresh', { refreshToken: other.refreshToken })).status).toBe(401);
+  });
+});

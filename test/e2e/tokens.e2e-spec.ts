@@ -123,13 +123,20 @@ describe('the services over raw TCP', () => {
 
   it('never put the password hash in a reply', async () => {
     const username = uniqueName('tcp');
-    const replies = [
+    const owners = [
       await callPattern(userPort(), UserPatterns.Register, { username, password: STRONG_PASSWORD }),
       await callPattern(userPort(), UserPatterns.VerifyCredentials, { username, password: STRONG_PASSWORD }),
     ];
-    const id = (replies[0].response as { id: string }).id;
-    replies.push(await callPattern(userPort(), UserPatterns.FindById, { id }));
-    for (const reply of replies) {
+    const id = (owners[0].response as { user: { id: string } }).user.id;
+    owners.push(await callPattern(userPort(), UserPatterns.FindSessionOwner, { id }));
+    const views = [await callPattern(userPort(), UserPatterns.FindById, { id })];
+    for (const reply of owners) {
+      expect(reply.err).toBeUndefined();
+      expect(Object.keys(reply.response as object).sort()).toEqual(['credentialsVersion', 'user']);
+      for (const pattern of LEAK_PATTERNS) expect(JSON.stringify(reply)).not.toMatch(pattern);
+      views.push({ ...reply, response: (reply.response as { user: object }).user });
+    }
+    for (const reply of views) {
       expect(reply.err).toBeUndefined();
       expect(Object.keys(reply.response as object).sort()).toEqual([
         'createdAt',

@@ -43,10 +43,14 @@ export class AccountService {
     await this.identity.send(IdentityPatterns.RevokeUserSessions, { userId });
   }
 
-  /** Every other session ends; the one that changed the password stays signed in. */
+  /**
+   * Every other session ends; the one that changed the password stays signed
+   * in, under the new count. (Had identity missed this, the other sessions, and
+   * this one too, would still end at their next refresh.)
+   */
   async changePassword({ sub, sid }: AccessClaims, dto: ChangePasswordDto): Promise<void> {
-    await asOwner(this.users.send(UserPatterns.ChangePassword, { userId: sub, ...dto }));
-    await this.identity.send(IdentityPatterns.RevokeUserSessions, { userId: sub, exceptSessionId: sid });
+    const { credentialsVersion } = await asOwner(this.users.send(UserPatterns.ChangePassword, { userId: sub, ...dto }));
+    await this.identity.send(IdentityPatterns.RevokeUserSessions, { userId: sub, exceptSessionId: sid, credentialsVersion });
   }
 
   changeEmail({ sub }: AccessClaims, dto: ChangeEmailDto): Promise<UserView> {

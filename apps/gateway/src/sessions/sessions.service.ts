@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ErrorCode,
   IdentityPatterns,
   UserEvents,
   UserPatterns,
@@ -8,10 +9,11 @@ import {
   type RefreshTokenDto,
   type RegisterUserDto,
   type SessionClientDto,
-  type UserView,
+  type SessionOwner,
 } from '#contracts';
+import { AppError } from '#common';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
-import { UsersService } from '../users/users.service.js';
+import { asOwner } from '../users/as-owner.js';
 
 /** The flows that span both services. Neither `register` nor token issuing is ever retried. */
 @Injectable()
@@ -19,32 +21,41 @@ export class SessionsService {
   constructor(
     private readonly users: UserClient,
     private readonly identity: IdentityClient,
-    private readonly accounts: UsersService,
   ) {}
 
   async register(dto: RegisterUserDto, client: SessionClientDto): Promise<AuthResponse> {
-    const user = await this.users.send(UserPatterns.Register, dto);
-    return this.signIn(user, client);
+    return this.signIn(await this.users.send(UserPatterns.Register, dto), client);
   }
 
   async login(dto: CredentialsDto, client: SessionClientDto): Promise<AuthResponse> {
-    const user = await this.users.send(UserPatterns.VerifyCredentials, dto);
-    const response = await this.signIn(user, client);
-    this.users.emit(UserEvents.LoggedIn, { userId: user.id, at: new Date().toISOString() });
+    const owner = await this.users.send(UserPatterns.VerifyCredentials, dto);
+    const response = await this.signIn(owner, client);
+    this.users.emit(UserEvents.LoggedIn, { userId: owner.user.id, at: new Date().toISOString() });
     return response;
   }
 
+  /**
+   * A session from before the account's latest password change may not go on,
+   * whether or not identity heard of the change: it is ended here, and the
+   * client told its token is no longer valid. So is a deleted account's.
+   */
   async refresh(dto: RefreshTokenDto, client: SessionClientDto): Promise<AuthResponse> {
-    const { userId, ...tokens } = await this.identity.send(IdentityPatterns.Refresh, { ...dto, ...client });
-    return { user: await this.accounts.current(userId), ...tokens };
+    const { userId, credentialsVersion, ...tokens } = await this.identity.send(IdentityPatterns.Refresh, { ...dto, ...client });
+    const owner = await asOwner(this.users.send(UserPatterns.FindSessionOwner, { id: userId }, { retry: true }));
+    if (owner.credentialsVersion !== credentialsVersion) {
+      // Best effort: should it fail, nobody holds the session's new token anyway.
+      await this.identity.send(IdentityPatterns.Revoke, { refreshToken: tokens.refreshToken }).catch(() => undefined);
+      throw new AppError(ErrorCode.InvalidRefreshToken, 'The session began before the password was changed');
+    }
+    return { user: owner.user, ...tokens };
   }
 
   async logout(dto: RefreshTokenDto): Promise<void> {
     await this.identity.send(IdentityPatterns.Revoke, dto);
   }
 
-  private async signIn(user: UserView, client: SessionClientDto): Promise<AuthResponse> {
-    const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, ...client });
+  private async signIn({ user, credentialsVersion }: SessionOwner, client: SessionClientDto): Promise<AuthResponse> {
+    const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, credentialsVersion, ...client });
     return { user, ...tokens };
   }
 }

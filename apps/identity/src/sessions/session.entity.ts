@@ -26,4 +26,8 @@ export class Session {
 
   @Column({ type: 'varchar', length: 45, nullable: true })
   ip: string | null;
+
+  /** The user's count of password changes when the session began (or when its own change was made). */
+  @Column({ name: 'credentials_version', type: 'integer', default: 0 })
+  credentialsVersion: number;
 }

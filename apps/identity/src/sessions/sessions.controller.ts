@@ -22,8 +22,11 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @IdentityMessage(IdentityPatterns.IssueTokens)
-  issueTokens(@Payload() { userId, userAgent, ip }: IssueTokensDto, @CallDeadline() deadline: Deadline): Promise<TokenPair> {
-    return this.sessions.issue(userId, deadline, { userAgent, ip });
+  issueTokens(
+    @Payload() { userId, credentialsVersion, userAgent, ip }: IssueTokensDto,
+    @CallDeadline() deadline: Deadline,
+  ): Promise<TokenPair> {
+    return this.sessions.issue({ userId, credentialsVersion }, deadline, { userAgent, ip });
   }
 
   @IdentityMessage(IdentityPatterns.Refresh)
@@ -47,7 +50,8 @@ export class SessionsController {
   }
 
   @IdentityMessage(IdentityPatterns.RevokeUserSessions)
-  revokeUserSessions(@Payload() { userId, exceptSessionId }: RevokeUserSessionsDto): Promise<{ revoked: number }> {
-    return this.sessions.revokeAll(userId, exceptSessionId);
+  revokeUserSessions(@Payload() { userId, exceptSessionId, credentialsVersion }: RevokeUserSessionsDto): Promise<{ revoked: number }> {
+    const except = exceptSessionId === undefined ? undefined : { sessionId: exceptSessionId, credentialsVersion };
+    return this.sessions.revokeAll(userId, except);
   }
 }

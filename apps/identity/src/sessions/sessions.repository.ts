@@ -7,7 +7,7 @@ import { Session } from './session.entity.js';
 // The foreign key from the token to the session is checked at the end of the
 // statement, when both rows are in.
 const CREATE_SESSION = `
-  WITH session AS (INSERT INTO sessions (id, user_id, user_agent, ip) VALUES ($1, $2, $3, $4))
+  WITH session AS (INSERT INTO sessions (id, user_id, user_agent, ip, credentials_version) VALUES ($1, $2, $3, $4, $7))
   INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($5, $1, $6)`;
 
 /** A refresh token about to be stored: only its hash. */
@@ -37,7 +37,7 @@ const ALIVE = `"sessions"."revoked_at" IS NULL AND EXISTS (
 
 /** What presenting a refresh token did: rotated it, or why not. */
 export type RotationOutcome =
-  | { rotated: { sessionId: string; userId: string } }
+  | { rotated: { sessionId: string; userId: string; credentialsVersion: number } }
   /** No unused token with that hash: unknown, or already spent. */
   | { rejected: 'unclaimed' }
   /** Claimed, but its session is revoked or the token had expired. */
@@ -54,12 +54,12 @@ export class SessionsRepository {
    * `beforeSend` may still refuse it, once a connection is free.
    */
   async create(
-    session: { id: string; userId: string } & SessionClient,
+    session: { id: string; userId: string; credentialsVersion: number } & SessionClient,
     token: NewRefreshToken,
     beforeSend: () => void = () => undefined,
   ): Promise<void> {
-    const { id, userId, userAgent = null, ip = null } = session;
-    const values = [id, userId, userAgent, ip, token.hash, token.expiresAt];
+    const { id, userId, userAgent = null, ip = null, credentialsVersion } = session;
+    const values = [id, userId, userAgent, ip, token.hash, token.expiresAt, credentialsVersion];
     await queryInTime(driverPool(this.dataSource), beforeSend, { name: 'create-session', text: CREATE_SESSION, values });
   }
 
@@ -90,7 +90,7 @@ export class SessionsRepository {
       await insertToken(db, session.id, next);
       await db.update(Session, { id: session.id }, { lastUsedAt: () => 'now()', ...definedOnly(client) });
       beforeCommit();
-      return { rotated: { sessionId: session.id, userId: session.userId } };
+      return { rotated: { sessionId: session.id, userId: session.userId, credentialsVersion: session.credentialsVersion } };
     });
   }
 
@@ -130,6 +130,11 @@ export class SessionsRepository {
       .andWhere(ALIVE)
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** The session in which the password was changed continues under the new count. */
+  async keepUnder(userId: string, sessionId: string, credentialsVersion: number): Promise<void> {
+    await this.dataSource.getRepository(Session).update({ id: sessionId, userId, revokedAt: IsNull() }, { credentialsVersion });
   }
 
   /** Ends every live session of the user but `exceptSessionId`; answers how many. */

@@ -9,9 +9,12 @@ import { SessionsService } from './sessions.service.js';
 
 const REFRESH_TOKEN_TTL = 3_600;
 const config = { REFRESH_TOKEN_TTL } as IdentityConfig;
+const USER_1 = { userId: 'user-1', credentialsVersion: 0 };
+const USER_2 = { userId: 'user-2', credentialsVersion: 0 };
 
 interface StoredSession extends SessionClient {
   userId: string;
+  credentialsVersion: number;
   revoked: boolean;
   createdAt: Date;
   lastUsedAt: Date;
@@ -35,7 +38,7 @@ class FakeSessions {
   readonly lookedUp: string[] = [];
 
   async create(
-    { id, ...session }: { id: string; userId: string } & SessionClient,
+    { id, ...session }: { id: string; userId: string; credentialsVersion: number } & SessionClient,
     token: NewRefreshToken,
     beforeCommit: () => void = () => undefined,
   ): Promise<void> {
@@ -63,7 +66,7 @@ class FakeSessions {
     session.lastUsedAt = new Date();
     if (client.userAgent !== undefined) session.userAgent = client.userAgent;
     if (client.ip !== undefined) session.ip = client.ip;
-    return { rotated: { sessionId: token.sessionId, userId: session.userId } };
+    return { rotated: { sessionId: token.sessionId, userId: session.userId, credentialsVersion: session.credentialsVersion } };
   }
 
   async sessionOfToken(tokenHash: string): Promise<string | undefined> {
@@ -105,6 +108,11 @@ class FakeSessions {
     if (!session || session.userId !== userId || !this.alive(sessionId)) return false;
     session.revoked = true;
     return true;
+  }
+
+  async keepUnder(userId: string, sessionId: string, credentialsVersion: number): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (session?.userId === userId && !session.revoked) session.credentialsVersion = credentialsVersion;
   }
 
   async revokeAllOf(userId: string, exceptSessionId?: string): Promise<number> {
@@ -153,7 +161,7 @@ describe('SessionsService.issue', () => {
   it('creates a session storing only the hash of its refresh token, valid for REFRESH_TOKEN_TTL', async () => {
     const { service, sessions, signer } = setUp();
     const before = Date.now();
-    const pair = await service.issue('user-1', later());
+    const pair = await service.issue(USER_1, later());
     const after = Date.now();
 
     expect(pair).toEqual({
@@ -173,14 +181,14 @@ describe('SessionsService.issue', () => {
 
   it('gives every login its own session and token', async () => {
     const { service, sessions } = setUp();
-    const [a, b] = await Promise.all([service.issue('user-1'), service.issue('user-1')]);
+    const [a, b] = await Promise.all([service.issue(USER_1), service.issue(USER_1)]);
     expect(a.refreshToken).not.toBe(b.refreshToken);
     expect(sessions.sessions.size).toBe(2);
   });
 
   it('does not commit the session once the caller has stopped waiting (504 UPSTREAM_TIMEOUT)', async () => {
     const { service, sessions, signer } = setUp();
-    await expect(service.issue('user-1', passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    await expect(service.issue(USER_1, passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
     expect(sessions.sessions.size).toBe(0);
     expect(signer.signed).toHaveLength(0);
   });
@@ -189,7 +197,7 @@ describe('SessionsService.issue', () => {
 describe('SessionsService.refresh', () => {
   it('rotates: spends the presented token and answers a new one for the same session, with its user', async () => {
     const { service, sessions, signer } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     const { id: sessionId } = sessions.sessionOf(issued.refreshToken)!;
     const before = Date.now();
 
@@ -207,7 +215,7 @@ describe('SessionsService.refresh', () => {
 
   it('treats a spent token presented again as theft: revokes its session and answers 401 REFRESH_TOKEN_REUSED', async () => {
     const { service, sessions } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     const { id: sessionId } = sessions.sessionOf(issued.refreshToken)!;
     const rotated = await service.refresh(issued.refreshToken);
 
@@ -222,14 +230,14 @@ describe('SessionsService.refresh', () => {
 
   it('answers 401 INVALID_REFRESH_TOKEN to an unknown token, revoking nothing', async () => {
     const { service, sessions } = setUp();
-    await service.issue('user-1');
+    await service.issue(USER_1);
     await expect(service.refresh('not-a-token')).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
     expect(sessions.revoked).toEqual([]);
   });
 
   it('answers 401 INVALID_REFRESH_TOKEN to the token of a revoked session, revoking nothing more', async () => {
     const { service, sessions } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     await service.revoke(issued.refreshToken);
     const revokesBefore = sessions.revoked.length;
     await expect(service.refresh(issued.refreshToken)).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
@@ -238,7 +246,7 @@ describe('SessionsService.refresh', () => {
 
   it('answers 401 INVALID_REFRESH_TOKEN to an expired token without revoking its session', async () => {
     const { service, sessions } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     const session = sessions.sessionOf(issued.refreshToken)!;
     session.token.expiresAt = new Date(Date.now() - 1);
     await expect(service.refresh(issued.refreshToken)).rejects.toMatchObject({ status: 401, code: 'INVALID_REFRESH_TOKEN' });
@@ -248,7 +256,7 @@ describe('SessionsService.refresh', () => {
 
   it('does not commit the rotation once the caller has stopped waiting, so the token stays good for a retry', async () => {
     const { service, sessions, signer } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     const signedBefore = signer.signed.length;
 
     await expect(service.refresh(issued.refreshToken, passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
@@ -262,7 +270,7 @@ describe('SessionsService.refresh', () => {
 describe('SessionsService.revoke', () => {
   it('ends the session of a known token once, then answers revoked: false', async () => {
     const { service, sessions } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: true });
     expect(sessions.sessionOf(issued.refreshToken)!.revoked).toBe(true);
     await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: false });
@@ -277,7 +285,7 @@ describe('SessionsService.revoke', () => {
 
   it('ends the session with a token already spent by rotation (logout with a stale token)', async () => {
     const { service, sessions } = setUp();
-    const issued = await service.issue('user-1');
+    const issued = await service.issue(USER_1);
     const rotated = await service.refresh(issued.refreshToken);
     await expect(service.revoke(issued.refreshToken)).resolves.toEqual({ revoked: true });
     await expect(service.refresh(rotated.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
@@ -289,7 +297,7 @@ describe('the device a session was signed in from', () => {
   it('is recorded at issue, with lastUsedAt set then', async () => {
     const { service, sessions } = setUp();
     const before = Date.now();
-    const issued = await service.issue('user-1', later(), { userAgent: 'curl/8.5.0', ip: '203.0.113.7' });
+    const issued = await service.issue(USER_1, later(), { userAgent: 'curl/8.5.0', ip: '203.0.113.7' });
     const session = sessions.sessionOf(issued.refreshToken)!;
     expect(session).toMatchObject({ userAgent: 'curl/8.5.0', ip: '203.0.113.7' });
     expect(session.lastUsedAt.getTime()).toBeGreaterThanOrEqual(before);
@@ -297,7 +305,7 @@ describe('the device a session was signed in from', () => {
 
   it('moves lastUsedAt on every refresh and takes the device as reported then, keeping what is not reported', async () => {
     const { service, sessions } = setUp();
-    const issued = await service.issue('user-1', later(), { userAgent: 'phone/1', ip: '203.0.113.7' });
+    const issued = await service.issue(USER_1, later(), { userAgent: 'phone/1', ip: '203.0.113.7' });
     const session = sessions.sessionOf(issued.refreshToken)!;
     session.lastUsedAt = new Date(Date.now() - 60_000);
 
@@ -313,13 +321,13 @@ describe('the device a session was signed in from', () => {
 describe('SessionsService.list', () => {
   it("answers the user's live sessions only, as ISO dates, marking exactly the caller's own as current", async () => {
     const { service, sessions } = setUp();
-    const phone = await service.issue('user-1', later(), { userAgent: 'phone', ip: '203.0.113.7' });
-    const laptop = await service.issue('user-1', later(), { userAgent: 'laptop' });
-    const loggedOut = await service.issue('user-1');
+    const phone = await service.issue(USER_1, later(), { userAgent: 'phone', ip: '203.0.113.7' });
+    const laptop = await service.issue(USER_1, later(), { userAgent: 'laptop' });
+    const loggedOut = await service.issue(USER_1);
     await service.revoke(loggedOut.refreshToken);
-    const expired = await service.issue('user-1');
+    const expired = await service.issue(USER_1);
     sessions.sessionOf(expired.refreshToken)!.token.expiresAt = new Date(Date.now() - 1);
-    await service.issue('user-2');
+    await service.issue(USER_2);
     const phoneId = sessions.sessionOf(phone.refreshToken)!.id;
     const laptopId = sessions.sessionOf(laptop.refreshToken)!.id;
 
@@ -344,8 +352,8 @@ describe('SessionsService.list', () => {
 
   it('marks none current when the caller’s own session has ended', async () => {
     const { service, sessions } = setUp();
-    const mine = await service.issue('user-1');
-    await service.issue('user-1');
+    const mine = await service.issue(USER_1);
+    await service.issue(USER_1);
     const mineId = sessions.sessionOf(mine.refreshToken)!.id;
     await service.revoke(mine.refreshToken);
     const listed = await service.list('user-1', mineId);
@@ -357,8 +365,8 @@ describe('SessionsService.list', () => {
 describe('SessionsService.revokeOwn', () => {
   it("ends the user's own live session, so its refresh token stops working, and leaves the others", async () => {
     const { service, sessions } = setUp();
-    const one = await service.issue('user-1');
-    const other = await service.issue('user-1');
+    const one = await service.issue(USER_1);
+    const other = await service.issue(USER_1);
     const id = sessions.sessionOf(one.refreshToken)!.id;
 
     await expect(service.revokeOwn('user-1', id)).resolves.toEqual({ revoked: true });
@@ -369,8 +377,8 @@ describe('SessionsService.revokeOwn', () => {
 
   it("answers the same 404 NOT_FOUND for an unknown, an ended and another user's session, touching none", async () => {
     const { service, sessions } = setUp();
-    const theirs = await service.issue('user-2');
-    const ended = await service.issue('user-1');
+    const theirs = await service.issue(USER_2);
+    const ended = await service.issue(USER_1);
     await service.revoke(ended.refreshToken);
     const theirId = sessions.sessionOf(theirs.refreshToken)!.id;
     const endedId = sessions.sessionOf(ended.refreshToken)!.id;
@@ -387,24 +395,35 @@ describe('SessionsService.revokeOwn', () => {
   });
 });
 
+describe('SessionsService credentials version', () => {
+  it('stores the count a session began under, and answers it with every refresh', async () => {
+    const { service } = setUp();
+    const issued = await service.issue({ userId: 'user-1', credentialsVersion: 3 });
+    const refreshed = await service.refresh(issued.refreshToken);
+    expect(refreshed).toMatchObject({ userId: 'user-1', credentialsVersion: 3 });
+    await expect(service.refresh(refreshed.refreshToken)).resolves.toMatchObject({ credentialsVersion: 3 });
+  });
+});
+
 describe('SessionsService.revokeAll', () => {
   it('ends every session of the user but the one kept, and no one else’s', async () => {
     const { service, sessions } = setUp();
-    const kept = await service.issue('user-1');
-    const [a, b] = [await service.issue('user-1'), await service.issue('user-1')];
-    const theirs = await service.issue('user-2');
+    const kept = await service.issue(USER_1);
+    const [a, b] = [await service.issue(USER_1), await service.issue(USER_1)];
+    const theirs = await service.issue(USER_2);
     const keptId = sessions.sessionOf(kept.refreshToken)!.id;
 
-    await expect(service.revokeAll('user-1', keptId)).resolves.toEqual({ revoked: 2 });
+    await expect(service.revokeAll('user-1', { sessionId: keptId, credentialsVersion: 1 })).resolves.toEqual({ revoked: 2 });
 
     for (const token of [a, b]) await expect(service.refresh(token.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
-    await expect(service.refresh(kept.refreshToken)).resolves.toMatchObject({ userId: 'user-1' });
+    // The kept session goes on under the password change's count.
+    await expect(service.refresh(kept.refreshToken)).resolves.toMatchObject({ userId: 'user-1', credentialsVersion: 1 });
     await expect(service.refresh(theirs.refreshToken)).resolves.toMatchObject({ userId: 'user-2' });
   });
 
   it('ends them all without an exception, and then has nothing left to end', async () => {
     const { service } = setUp();
-    const tokens = [await service.issue('user-1'), await service.issue('user-1')];
+    const tokens = [await service.issue(USER_1), await service.issue(USER_1)];
     await expect(service.revokeAll('user-1')).resolves.toEqual({ revoked: 2 });
     for (const token of tokens) await expect(service.refresh(token.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
     await expect(service.revokeAll('user-1')).resolves.toEqual({ revoked: 0 });

@@ -8,6 +8,12 @@ import { AccessTokenSigner } from './access-token.signer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.js';
 import { SessionsRepository, type NewRefreshToken, type SessionClient } from './sessions.repository.js';
 
+/** Whose session it is, and the user's count of password changes it begins under. */
+export interface SessionOwnerRef {
+  userId: string;
+  credentialsVersion: number;
+}
+
 /** A first guess of one session write's time, until measurements replace it. */
 const INITIAL_WRITE_MS = 5;
 /** Signing and the reply's trip back, after the write. */
@@ -25,11 +31,12 @@ export class SessionsService {
     private readonly config: IdentityConfig,
   ) {}
 
-  async issue(userId: string, deadline = Deadline.none, client: SessionClient = {}): Promise<TokenPair> {
+  async issue(owner: SessionOwnerRef, deadline = Deadline.none, client: SessionClient = {}): Promise<TokenPair> {
+    const { userId } = owner;
     const sessionId = randomUUID();
     const { token, stored } = this.newToken();
     const inTime = () => deadline.assertNotPassed('The new session');
-    await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, userId, ...client }, stored, inTime));
+    await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime));
     return { ...this.signer.sign(userId, sessionId), refreshToken: token };
   }
 
@@ -41,8 +48,8 @@ export class SessionsService {
     const inTime = () => deadline.assertNotPassed('The refresh');
     const outcome = await this.admission.run(deadline, () => this.sessions.rotate(tokenHash, stored, client, inTime));
     if ('rotated' in outcome) {
-      const { userId, sessionId } = outcome.rotated;
-      return { ...this.signer.sign(userId, sessionId), refreshToken: token, userId };
+      const { userId, sessionId, credentialsVersion } = outcome.rotated;
+      return { ...this.signer.sign(userId, sessionId), refreshToken: token, userId, credentialsVersion };
     }
     if (outcome.rejected === 'unclaimed') {
       const spentIn = await this.sessions.sessionOfToken(tokenHash);
@@ -84,8 +91,10 @@ export class SessionsService {
   }
 
   /** Signs the user out everywhere, or everywhere but `exceptSessionId`. */
-  async revokeAll(userId: string, exceptSessionId?: string): Promise<{ revoked: number }> {
-    const revoked = await this.sessions.revokeAllOf(userId, exceptSessionId);
+  /** With `except`, that session is kept, under the password change's count when there was one. */
+  async revokeAll(userId: string, except?: { sessionId: string; credentialsVersion?: number }): Promise<{ revoked: number }> {
+    if (except?.credentialsVersion !== undefined) await this.sessions.keepUnder(userId, except.sessionId, except.credentialsVersion);
+    const revoked = await this.sessions.revokeAllOf(userId, except?.sessionId);
     if (revoked > 0) this.logger.log(`${revoked} session(s) of user ${userId} revoked`);
     return { revoked };
   }

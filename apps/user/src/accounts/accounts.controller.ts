@@ -11,6 +11,7 @@ import {
   UserPatterns,
   VerifyEmailDto,
   type Accepted,
+  type PasswordChanged,
   type PasswordReset,
   type UserView,
 } from '#contracts';
@@ -42,7 +43,7 @@ export class AccountsController {
   }
 
   @UserMessage(UserPatterns.ChangePassword)
-  changePassword(@Payload() dto: ChangePasswordRequest, @CallDeadline() deadline: Deadline): Promise<Accepted> {
+  changePassword(@Payload() dto: ChangePasswordRequest, @CallDeadline() deadline: Deadline): Promise<PasswordChanged> {
     return this.accounts.changePassword(dto, deadline);
   }
 

@@ -53,7 +53,8 @@ function setUp(user = userRow(), mailLimit = 5) {
     lock: async (_db: EntityManager, id: string) => (users.locked.push(id), users.rows.some((row) => row.id === id)),
     findById: async (id: string) => users.rows.find((row) => row.id === id) ?? null,
     findByEmail: async (email: string) => users.rows.find((row) => row.email?.toLowerCase() === email.toLowerCase()) ?? null,
-    setPasswordHash: async (_db: EntityManager, _id: string, hash: string) => void users.passwordSet.push(hash),
+    // Answers the new credentials version, as the UPDATE does: one more per change.
+    setPasswordHash: async (_db: EntityManager, _id: string, hash: string) => users.passwordSet.push(hash),
     setEmail: async () => undefined,
     markEmailVerified: async (_db: EntityManager, id: string) => users.rows.find((row) => row.id === id),
     delete: async (_db: EntityManager, id: string) => (users.deleted.push(id), true),
@@ -200,6 +201,15 @@ describe('AccountsService recovery, email change and deletion', () => {
     await service.delete({ userId: user.id, password: 'old' });
     expect(users.deleted).toEqual([user.id]);
     expect(events.published).toEqual(['user.deleted']);
+  });
+});
+
+describe('AccountsService.changePassword', () => {
+  it('answers the credentials version the changing session continues under', async () => {
+    const { service, user } = setUp();
+    const change = (newPassword: string) => service.changePassword({ userId: user.id, currentPassword: 'old', newPassword });
+    await expect(change('new-password-1')).resolves.toEqual({ credentialsVersion: 1 });
+    await expect(change('new-password-2')).resolves.toEqual({ credentialsVersion: 2 });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   type ChangeEmailRequest,
   type ChangePasswordRequest,
   type DeleteAccountRequest,
+  type PasswordChanged,
   type PasswordReset,
   type ResetPasswordDto,
   type UserView,
@@ -107,15 +108,18 @@ export class AccountsService {
     return { userId };
   }
 
-  async changePassword({ userId, currentPassword, newPassword }: ChangePasswordRequest, deadline = Deadline.none): Promise<Accepted> {
+  async changePassword(
+    { userId, currentPassword, newPassword }: ChangePasswordRequest,
+    deadline = Deadline.none,
+  ): Promise<PasswordChanged> {
     const user = await this.accounts.checkPassword(userId, currentPassword, deadline);
     assertNotUsername(newPassword, user);
     const passwordHash = await this.hasher.hash(newPassword, deadline);
-    await this.changeAccount(userId, notFound, deadline, 'The password change', async (db) => {
-      await this.users.setPasswordHash(db, userId, passwordHash);
+    const credentialsVersion = await this.changeAccount(userId, notFound, deadline, 'The password change', async (db) => {
       await this.mails.revokeOutstanding(db, userId, 'password_reset');
+      return this.users.setPasswordHash(db, userId, passwordHash);
     });
-    return ACCEPTED;
+    return { credentialsVersion };
   }
 
   /**

@@ -22,6 +22,10 @@ export class User {
   @Column({ name: 'password_hash', type: 'varchar', length: 60 })
   passwordHash: string;
 
+  /** Password changes so far: a session begun under an older count may not refresh. */
+  @Column({ name: 'credentials_version', type: 'integer', default: 0 })
+  credentialsVersion: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

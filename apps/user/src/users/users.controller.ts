@@ -1,7 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { CallDeadline, Deadline } from '#common';
-import { CredentialsDto, FindUserDto, RegisterUserDto, UserEvents, UserLoggedInEvent, UserPatterns, type UserView } from '#contracts';
+import {
+  CredentialsDto,
+  FindUserDto,
+  RegisterUserDto,
+  UserEvents,
+  UserLoggedInEvent,
+  UserPatterns,
+  type SessionOwner,
+  type UserView,
+} from '#contracts';
 import { UserEvent, UserMessage } from '../user.handlers.js';
 import { UsersService } from './users.service.js';
 
@@ -10,18 +19,23 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @UserMessage(UserPatterns.Register)
-  register(@Payload() dto: RegisterUserDto, @CallDeadline() deadline: Deadline): Promise<UserView> {
+  register(@Payload() dto: RegisterUserDto, @CallDeadline() deadline: Deadline): Promise<SessionOwner> {
     return this.users.register(dto, deadline);
   }
 
   @UserMessage(UserPatterns.VerifyCredentials)
-  verifyCredentials(@Payload() dto: CredentialsDto, @CallDeadline() deadline: Deadline): Promise<UserView> {
+  verifyCredentials(@Payload() dto: CredentialsDto, @CallDeadline() deadline: Deadline): Promise<SessionOwner> {
     return this.users.verifyCredentials(dto, deadline);
   }
 
   @UserMessage(UserPatterns.FindById)
   findById(@Payload() { id }: FindUserDto): Promise<UserView> {
     return this.users.findById(id);
+  }
+
+  @UserMessage(UserPatterns.FindSessionOwner)
+  findSessionOwner(@Payload() { id }: FindUserDto): Promise<SessionOwner> {
+    return this.users.findSessionOwner(id);
   }
 
   @UserEvent(UserEvents.LoggedIn)

@@ -20,7 +20,7 @@ const SELECT_VIEWS_BY_IDS = `${SELECT_VIEW} WHERE id = ANY($1::uuid[])`;
 
 /** A whole row, as a User. */
 const USER_COLUMNS = `id, username, email, email_verified_at AS "emailVerifiedAt", password_hash AS "passwordHash",
-  created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
+  credentials_version AS "credentialsVersion", created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
 const SELECT_USER_BY_ACCOUNT = `SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = $1`;
 const INSERT_USER = `INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`;
 // The account, its link's token (hashed) and the outbox row of the mail that carries the link, as one statement.
@@ -110,8 +110,13 @@ export class UsersRepository {
     return rows.length ? ((await this.findById(id, db)) ?? undefined) : undefined;
   }
 
-  async setPasswordHash(db: EntityManager, id: string, passwordHash: string): Promise<void> {
-    await db.update(User, { id }, { passwordHash });
+  /** Counts the change: the sessions begun before it can no longer refresh. Answers the new count. */
+  async setPasswordHash(db: EntityManager, id: string, passwordHash: string): Promise<number> {
+    const [rows]: [{ credentials_version: number }[], number] = await db.query(
+      `UPDATE users SET password_hash = $2, credentials_version = credentials_version + 1 WHERE id = $1 RETURNING credentials_version`,
+      [id, passwordHash],
+    );
+    return rows[0].credentials_version;
   }
 
   /** A new address is unproven until its own link is followed. */

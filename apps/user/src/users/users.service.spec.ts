@@ -36,6 +36,7 @@ class FakeUsers {
       createdAt: new Date(),
       lastLoginAt: null,
       emailVerifiedAt: null,
+      credentialsVersion: 0,
     });
     this.rows.push(user);
     return user;
@@ -129,11 +130,12 @@ function uniqueViolation(constraint: string): QueryFailedError {
 const alice: RegisterUserDto = { username: 'Alice', password: 'correct horse battery staple', email: 'alice@example.com' };
 
 describe('UsersService.register', () => {
-  it('hashes the password, inserts the hash and answers the view without it', async () => {
+  it('hashes the password, inserts the hash and answers the view without it, with the credentials version', async () => {
     const { service, users, hasher } = setUp();
     const deadline = new Deadline(Date.now() + 60_000);
 
-    const view = await service.register(alice, deadline);
+    const { user: view, credentialsVersion } = await service.register(alice, deadline);
+    expect(credentialsVersion).toBe(0);
 
     expect(hasher.hashed).toEqual([{ password: alice.password, deadline }]);
     expect(users.rows).toHaveLength(1);
@@ -173,7 +175,7 @@ describe('UsersService.register', () => {
 
   it('stores a missing email as null, and sends no mail', async () => {
     const { service, users, mails } = setUp();
-    await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ email: null });
+    await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ user: { email: null } });
     expect(users.rows[0].email).toBeNull();
     expect(users.links).toEqual([]);
     expect(mails.sent).toEqual([]);
@@ -224,9 +226,9 @@ describe('UsersService.verifyCredentials', () => {
 
   it('matches the username case-insensitively, looking up the lower-cased account', async () => {
     const { service, users } = await withAlice();
-    const view = await service.verifyCredentials({ username: 'ALICE', password: alice.password });
-    expect(view).toMatchObject({ username: 'Alice' });
-    expect(view).not.toHaveProperty('passwordHash');
+    const owner = await service.verifyCredentials({ username: 'ALICE', password: alice.password });
+    expect(owner).toMatchObject({ user: { username: 'Alice' }, credentialsVersion: 0 });
+    expect(JSON.stringify(owner)).not.toContain('hashed(');
     expect(users.accountsLookedUp).toEqual(['alice']);
   });
 
@@ -267,7 +269,9 @@ describe('UsersService.verifyCredentials', () => {
     for (let i = 0; i < LOGIN_MAX_FAILURES; i++)
       await service.verifyCredentials({ username: 'mallory', password: 'guess' }).catch(() => undefined);
     await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({ username: 'Alice' });
+    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
+      user: { username: 'Alice' },
+    });
   });
 
   it('forgets earlier failures after a success', async () => {
@@ -277,16 +281,27 @@ describe('UsersService.verifyCredentials', () => {
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < LOGIN_MAX_FAILURES - 1; i++) await fail();
       await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
-        username: 'Alice',
+        user: { username: 'Alice' },
       });
     }
+  });
+});
+
+describe('UsersService.findSessionOwner', () => {
+  it('answers the user and its current credentials version, or 404 once it is gone', async () => {
+    const { service, users } = setUp();
+    const { user } = await service.register(alice);
+    users.rows[0].credentialsVersion = 2;
+    await expect(service.findSessionOwner(user.id)).resolves.toEqual({ user, credentialsVersion: 2 });
+    users.rows.length = 0;
+    await expect(service.findSessionOwner(user.id)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
   });
 });
 
 describe('UsersService.findById', () => {
   it('answers the view of a known user', async () => {
     const { service } = setUp();
-    const registered = await service.register(alice);
+    const { user: registered } = await service.register(alice);
     await expect(service.findById(registered.id)).resolves.toEqual(registered);
   });
 

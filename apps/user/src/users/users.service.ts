@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Deadline, violatedUniqueConstraint } from '#common';
-import { ErrorCode, UserEvents, type CredentialsDto, type RegisterUserDto, type UserLoggedInEvent, type UserView } from '#contracts';
+import {
+  ErrorCode,
+  UserEvents,
+  type CredentialsDto,
+  type RegisterUserDto,
+  type SessionOwner,
+  type UserLoggedInEvent,
+  type UserView,
+} from '#contracts';
 import { AccountMails } from '../accounts/account-mails.js';
 import { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PendingMail } from '../outbox/outbox.repository.js';
@@ -10,6 +18,8 @@ import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.ent
 import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import { UsersRepository } from './users.repository.js';
+
+const sessionOwner = (user: User): SessionOwner => ({ user: toUserView(user), credentialsVersion: user.credentialsVersion });
 
 @Injectable()
 export class UsersService {
@@ -23,7 +33,7 @@ export class UsersService {
   ) {}
 
   /** The account is committed only if the caller is still waiting for it: no account without a 201. */
-  async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<UserView> {
+  async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<SessionOwner> {
     const passwordHash = await this.hasher.hash(dto.password, deadline);
     const { username, email } = dto;
     const inTime = () => deadline.assertNotPassed('Registration');
@@ -44,7 +54,7 @@ export class UsersService {
       email: user.email,
       at: new Date().toISOString(),
     });
-    return toUserView(user);
+    return sessionOwner(user);
   }
 
   /**
@@ -64,7 +74,7 @@ export class UsersService {
     return user;
   }
 
-  async verifyCredentials({ username, password }: CredentialsDto, deadline = Deadline.none): Promise<UserView> {
+  async verifyCredentials({ username, password }: CredentialsDto, deadline = Deadline.none): Promise<SessionOwner> {
     const account = username.toLowerCase();
     await this.throttle.assertAllowed(account);
     const user = await this.users.findByAccount(account);
@@ -74,7 +84,14 @@ export class UsersService {
       throw new AppError(ErrorCode.InvalidCredentials, 'Invalid username or password');
     }
     await this.throttle.reset(account);
-    return toUserView(user);
+    return sessionOwner(user);
+  }
+
+  /** For a refresh: whether the session's credentials are still the account's. */
+  async findSessionOwner(id: string): Promise<SessionOwner> {
+    const user = await this.users.findById(id);
+    if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
+    return sessionOwner(user);
   }
 
   /** The hot path of GET /me. */

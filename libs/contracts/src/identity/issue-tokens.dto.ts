@@ -1,8 +1,13 @@
-import { IsUUID } from 'class-validator';
+import { IsInt, IsUUID, Min } from 'class-validator';
 import { SessionClientDto } from './session-client.dto.js';
 
 /** `identity.issue_tokens`: a new session for a user whose password was just checked. */
 export class IssueTokensDto extends SessionClientDto {
   @IsUUID()
   userId: string;
+
+  /** The user's `SessionOwner.credentialsVersion` when the password was checked. */
+  @IsInt()
+  @Min(0)
+  credentialsVersion: number;
 }

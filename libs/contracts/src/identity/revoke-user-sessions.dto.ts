@@ -1,4 +1,4 @@
-import { IsOptional, IsUUID } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 
 /** `identity.revoke_user_sessions`: end every session of a user, or every one but the caller's own. */
 export class RevokeUserSessionsDto {
@@ -9,4 +9,10 @@ export class RevokeUserSessionsDto {
   @IsOptional()
   @IsUUID()
   exceptSessionId?: string;
+
+  /** After a password change in the kept session: the credentials version it continues under. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  credentialsVersion?: number;
 }

@@ -16,9 +16,10 @@ export class TokenPair {
   refreshToken: string;
 }
 
-/** `identity.refresh` reply: the new pair and whose it is. */
+/** `identity.refresh` reply: the new pair, whose it is, and the credentials version its session began under. */
 export interface RefreshedTokens extends TokenPair {
   userId: string;
+  credentialsVersion: number;
 }
 
 /** Body of a successful register, login or refresh. */

@@ -115,3 +115,8 @@ export interface Accepted {
 export interface PasswordReset {
   userId: string;
 }
+
+/** Reply of a password change: the count the session that made it continues under. */
+export interface PasswordChanged {
+  credentialsVersion: number;
+}

@@ -7,6 +7,7 @@ import type {
   DeleteAccountRequest,
   ForgotPasswordDto,
   ForUserDto,
+  PasswordChanged,
   PasswordReset,
   ResetPasswordDto,
   VerifyEmailDto,
@@ -16,7 +17,7 @@ import type { FindUserDto } from './find-user.dto.js';
 import type { RegisterUserDto } from './register-user.dto.js';
 import type { UserDeletedEvent, UserRegisteredEvent } from './user-lifecycle.events.js';
 import type { UserLoggedInEvent } from './user-logged-in.event.js';
-import type { UserView } from './user.view.js';
+import type { SessionOwner, UserView } from './user.view.js';
 
 /** Injection token of the gateway's client for the user service. */
 export const USER_SERVICE = Symbol('USER_SERVICE');
@@ -25,6 +26,7 @@ export const UserPatterns = {
   Register: 'user.register',
   VerifyCredentials: 'user.verify_credentials',
   FindById: 'user.find_by_id',
+  FindSessionOwner: 'user.find_session_owner',
   Health: 'user.health',
   RequestEmailVerification: 'user.request_email_verification',
   VerifyEmail: 'user.verify_email',
@@ -43,15 +45,17 @@ export const UserEvents = {
 
 /** What the user service answers to each pattern. */
 export type UserMessages = {
-  [UserPatterns.Register]: { payload: RegisterUserDto; reply: UserView };
-  [UserPatterns.VerifyCredentials]: { payload: CredentialsDto; reply: UserView };
+  [UserPatterns.Register]: { payload: RegisterUserDto; reply: SessionOwner };
+  [UserPatterns.VerifyCredentials]: { payload: CredentialsDto; reply: SessionOwner };
   [UserPatterns.FindById]: { payload: FindUserDto; reply: UserView };
+  /** A refresh's owner check: `FindById` stays what `GET /me` needs. */
+  [UserPatterns.FindSessionOwner]: { payload: FindUserDto; reply: SessionOwner };
   [UserPatterns.Health]: { payload: NoPayload; reply: ServiceHealth };
   [UserPatterns.RequestEmailVerification]: { payload: ForUserDto; reply: Accepted };
   [UserPatterns.VerifyEmail]: { payload: VerifyEmailDto; reply: UserView };
   [UserPatterns.RequestPasswordReset]: { payload: ForgotPasswordDto; reply: Accepted };
   [UserPatterns.ResetPassword]: { payload: ResetPasswordDto; reply: PasswordReset };
-  [UserPatterns.ChangePassword]: { payload: ChangePasswordRequest; reply: Accepted };
+  [UserPatterns.ChangePassword]: { payload: ChangePasswordRequest; reply: PasswordChanged };
   [UserPatterns.ChangeEmail]: { payload: ChangeEmailRequest; reply: UserView };
   [UserPatterns.Delete]: { payload: DeleteAccountRequest; reply: Accepted };
 };

@@ -20,3 +20,15 @@ export class UserView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastLoginAt: string | null;
 }
+
+/**
+ * `user.register`, `user.verify_credentials` and `user.find_session_owner`:
+ * the user a session is for, and how many times its password has changed.
+ * Identity stores that count with each new session; a refresh whose session
+ * began under an older count is refused, so a password change ends every
+ * session it must even if identity missed the revocation sent with it.
+ */
+export interface SessionOwner {
+  user: UserView;
+  credentialsVersion: number;
+}
