@@ -22,6 +22,7 @@ const SELECT_VIEWS_BY_IDS = `${SELECT_VIEW} WHERE id = ANY($1::uuid[])`;
 const USER_COLUMNS = `id, username, email, email_verified_at AS "emailVerifiedAt", password_hash AS "passwordHash",
   credentials_version AS "credentialsVersion", created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
 const SELECT_USER_BY_ACCOUNT = `SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = $1`;
+const SELECT_USER_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`;
 const INSERT_USER = `INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`;
 // The account, its link's token (hashed) and the outbox row of the mail that carries the link, as one statement.
 const INSERT_USER_WITH_LINK = `
@@ -132,6 +133,12 @@ export class UsersRepository {
   /** By username, case-insensitively (`account` is already lower case): every login's lookup, so a named statement. */
   async findByAccount(account: string): Promise<User | null> {
     const { rows } = await this.pool.query<User>({ name: 'user-by-account', text: SELECT_USER_BY_ACCOUNT, values: [account] });
+    return rows[0] ?? null;
+  }
+
+  /** Every refresh's owner check: a named statement, as for login. */
+  async findOwnerById(id: string): Promise<User | null> {
+    const { rows } = await this.pool.query<User>({ name: 'user-by-id', text: SELECT_USER_BY_ID, values: [id] });
     return rows[0] ?? null;
   }
 
