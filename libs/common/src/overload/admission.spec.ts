@@ -97,6 +97,22 @@ describe('Admission', () => {
     expect(admission.snapshot().jobMs).toBeGreaterThanOrEqual(100);
   });
 
+  it('measures only jobs that ran with every slot busy: one running alone is no guide to a queued one', async () => {
+    const admission = new Admission('test', 2, 500);
+    await admission.run(Deadline.none, () => sleep(10));
+    expect(admission.snapshot().jobMs).toBe(500);
+    await Promise.all([admission.run(Deadline.none, () => sleep(10)), admission.run(Deadline.none, () => sleep(10))]);
+    expect(admission.snapshot().jobMs).toBeLessThan(500);
+  });
+
+  it('starts no job whose deadline has passed, even with a slot free', async () => {
+    const admission = new Admission('test', 2, 10);
+    const job = jest.fn(async () => 'never');
+    expect(await refusal(admission.run(new Deadline(Date.now() - 1), job))).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(job).not.toHaveBeenCalled();
+    expect(admission.snapshot().pending).toBe(0);
+  });
+
   it('never refuses a call without a deadline', async () => {
     const admission = new Admission('test', 1, 60_000);
     await expect(admission.run(Deadline.none, async () => 'ok')).resolves.toBe('ok');

@@ -102,9 +102,15 @@ export class Admission {
         // Waiting took longer than expected: starting now would only finish too late.
         if (mustWait && deadline.remainingMs() < slowRunMs(this.jobMs, this.deviationMs) + this.marginMs)
           throw this.overloaded('queued', budgetMs);
+        // Work for a caller that has already given up is wasted, however cheap the wait was.
+        deadline.assertNotPassed(`The ${this.name} job`);
+        // Only a job that ran beside a full set of others shows the pace a queued job will get: one running
+        // alone is faster (3 bcrypt threads on 2 cores take half again as long as one), and would make the
+        // estimate too low just when a burst after a quiet spell needs it right.
+        const contended = this.pending >= this.concurrency;
         const started = performance.now();
         const result = await job();
-        this.record(performance.now() - started);
+        if (contended) this.record(performance.now() - started);
         return result;
       });
     } finally {
