@@ -1,4 +1,5 @@
 // The account lifecycle end to end: real processes, a real PostgreSQL, a real SMTP server.
+import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { logsFlushed } from '../support/logs.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
@@ -295,6 +296,23 @@ describe('PATCH /me', () => {
     expect((await patch({ email: 'a@example.com', currentPassword: 'wrong-password' })).body).toMatchObject({ statusCode: 401 });
     expect((await patch({ email: 'nope', currentPassword: STRONG_PASSWORD })).body.code).toBe('VALIDATION_FAILED');
     expect((await gh.http.get('/me', gh.http.bearer(account.accessToken))).body.email).toBe(account.email);
+  });
+});
+
+describe('a hash from before BCRYPT_ROUNDS changed', () => {
+  it('is made anew at the configured cost after the next login, and no session ends', async () => {
+    const account = await register(false);
+    await db.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [account.userId, await bcrypt.hash(STRONG_PASSWORD, 5)]);
+    expect((await login(account.username)).status).toBe(200);
+    const stored = async () =>
+      (await db.query(`SELECT password_hash, credentials_version FROM users WHERE id = $1`, [account.userId])).rows[0];
+    for (const started = Date.now(); (await stored()).password_hash.startsWith('$2b$05$') && Date.now() - started < 5_000;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { password_hash: hash, credentials_version: version } = await stored();
+    expect([bcrypt.getRounds(hash), version]).toEqual([4, 0]);
+    expect((await gh.http.post('/refresh', { refreshToken: account.refreshToken })).status).toBe(200);
+    expect((await login(account.username)).status).toBe(200);
   });
 });
 

@@ -67,6 +67,11 @@ export class PasswordHasher implements OnModuleInit {
     return matches && fits && hash !== undefined;
   }
 
+  /** A hash made at another cost than BCRYPT_ROUNDS (set before it was changed) is due to be made anew. */
+  isOutdated(hash: string): boolean {
+    return bcrypt.getRounds(hash) !== this.config.BCRYPT_ROUNDS;
+  }
+
   private run<T>(operation: 'hash' | 'compare', deadline: Deadline, work: () => Promise<T>): Promise<T> {
     return this.admission.run(deadline, () => timed(operation, work()));
   }

@@ -120,6 +120,11 @@ export class UsersRepository {
     return rows[0].credentials_version;
   }
 
+  /** The same password at another cost: only if the hash is still `oldHash` (a change meanwhile wins), and no version bump. */
+  async replacePasswordHash(id: string, oldHash: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id, passwordHash: oldHash }, { passwordHash });
+  }
+
   /** A new address is unproven until its own link is followed. */
   async setEmail(db: EntityManager, id: string, email: string): Promise<void> {
     await db.update(User, { id }, { email, emailVerifiedAt: null });

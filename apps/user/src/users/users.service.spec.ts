@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Deadline, Limits } from '#common';
 import type { RegisterUserDto, UserView } from '#contracts';
@@ -68,6 +69,11 @@ class FakeUsers {
   async recordLogin(userId: string, at: string): Promise<void> {
     this.logins.push([userId, at]);
   }
+
+  readonly rehashed: Array<[string, string, string]> = [];
+  async replacePasswordHash(id: string, oldHash: string, passwordHash: string): Promise<void> {
+    this.rehashed.push([id, oldHash, passwordHash]);
+  }
 }
 
 /** Hands out verification links, and records which mails were handed on after the commit. */
@@ -102,7 +108,11 @@ class FakeHasher {
 
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     this.compared.push({ password, hash });
-    return hash !== undefined && hash === `hashed(${password})`;
+    return hash !== undefined && (hash === `hashed(${password})` || hash === `old-cost(${password})`);
+  }
+
+  isOutdated(hash: string): boolean {
+    return hash.startsWith('old-cost(');
   }
 }
 
@@ -288,6 +298,28 @@ describe('UsersService.verifyCredentials', () => {
         user: { username: 'Alice' },
       });
     }
+  });
+});
+
+describe('UsersService rehash on login', () => {
+  it('hashes the password anew at the configured cost after a login with an outdated hash, and no session ends', async () => {
+    const { service, users, hasher } = setUp();
+    const { user } = await service.register(alice);
+    users.rows[0].passwordHash = `old-cost(${alice.password})`;
+    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
+      credentialsVersion: 0,
+    });
+    await sleep(0);
+    expect(users.rehashed).toEqual([[user.id, `old-cost(${alice.password})`, `hashed(${alice.password})`]]);
+    expect(hasher.hashed.map(({ password }) => password)).toEqual([alice.password, alice.password]);
+  });
+
+  it('leaves a hash at the configured cost alone', async () => {
+    const { service, users } = setUp();
+    await service.register(alice);
+    await service.verifyCredentials({ username: 'alice', password: alice.password });
+    await sleep(0);
+    expect(users.rehashed).toEqual([]);
   });
 });
 

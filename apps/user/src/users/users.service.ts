@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError, Deadline, violatedUniqueConstraint } from '#common';
 import {
   ErrorCode,
@@ -19,10 +19,15 @@ import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import { UsersRepository } from './users.repository.js';
 
+/** A rehash waits behind the logins, not in front of them; it is dropped if it would wait this long. */
+const REHASH_WITHIN_MS = 10_000;
+
 const sessionOwner = (user: User): SessionOwner => ({ user: toUserView(user), credentialsVersion: user.credentialsVersion });
 
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
@@ -84,7 +89,23 @@ export class UsersService {
       throw new AppError(ErrorCode.InvalidCredentials, 'Invalid username or password');
     }
     await this.throttle.reset(account);
+    if (this.hasher.isOutdated(user.passwordHash)) void this.rehash(user, password);
     return sessionOwner(user);
+  }
+
+  /**
+   * After BCRYPT_ROUNDS changed: the password, just proven, is hashed anew at
+   * the configured cost once the login has been answered, so that old accounts
+   * cost (and take) what new ones do. Not a password change: no session ends.
+   * Skipped when the hashing queue is full, and tried again at the next login.
+   */
+  private async rehash(user: User, password: string): Promise<void> {
+    try {
+      const passwordHash = await this.hasher.hash(password, new Deadline(Date.now() + REHASH_WITHIN_MS));
+      await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash);
+    } catch (error) {
+      this.logger.warn(`Rehash of user ${user.id} skipped: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** For a refresh: whether the session's credentials are still the account's. */
