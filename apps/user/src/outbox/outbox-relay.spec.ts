@@ -118,4 +118,28 @@ describe('OutboxRelay', () => {
     await stopping;
     expect(calls).toEqual(['sent fresh']);
   });
+
+  it('finishes every delivery of a round before the round ends, even when one of them fails to record', async () => {
+    const answers: Array<() => void> = [];
+    const { relay, calls } = setUp([mail({ id: 'a' }), mail({ id: 'b' })], () => new Promise<void>((resolve) => answers.push(resolve)));
+    const outbox = (relay as unknown as { outbox: { markSent: (id: string) => Promise<void> } }).outbox;
+    const markSent = outbox.markSent;
+    outbox.markSent = async (id: string) => {
+      if (id === 'a') throw new Error('connection lost');
+      return markSent(id);
+    };
+    relay.poll();
+    await sleep(5);
+    answers[0]();
+    await sleep(5);
+    const stopping = relay.onApplicationShutdown();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await sleep(5);
+    // b is still with the mail service: stopping must wait for it.
+    expect(stopped).toBe(false);
+    answers[1]();
+    await stopping;
+    expect(calls).toContain('sent b');
+  });
 });

@@ -102,7 +102,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let batch: PendingMail[];
     do {
       batch = await this.outbox.claimDue(BATCH, this.leaseMs);
-      await Promise.all(batch.map((mail) => this.deliver(mail)));
+      // Every delivery of the batch ends before the round does (shutdown waits for the round), even when one fails.
+      const failed = (await Promise.allSettled(batch.map((mail) => this.deliver(mail)))).find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       if (this.stopped) return;
       // A short batch was all that was due: asking again would cost a statement per mail.
     } while (batch.length === BATCH);
