@@ -4,6 +4,7 @@ import {
   WithIdentityEndpoint,
   WithMetricsPort,
   WithOwnDatabase,
+  WithPurge,
   WithRefreshTokenTtl,
   WithTokenAudience,
   WithTransport,
@@ -11,8 +12,10 @@ import {
 import { IsString, ValidateIf } from 'class-validator';
 import { IsSigningKeyFile } from './keys/signing-key-file.js';
 
-export class IdentityConfig extends WithTransport(
-  WithRefreshTokenTtl(WithTokenAudience(WithOwnDatabase('IDENTITY')(WithMetricsPort('IDENTITY', 9102)(WithIdentityEndpoint(BaseEnv))))),
+export class IdentityConfig extends WithPurge(
+  WithTransport(
+    WithRefreshTokenTtl(WithTokenAudience(WithOwnDatabase('IDENTITY')(WithMetricsPort('IDENTITY', 9102)(WithIdentityEndpoint(BaseEnv))))),
+  ),
 ) {
   /** Access token life in seconds. */
   @IntIn(1)

@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { microserviceModule } from '#common';
-import { DatabaseHealthController, serviceDatabase } from '#common/database';
+import { DatabaseHealthController, Purge, serviceDatabase } from '#common/database';
 import { IdentityPatterns } from '#contracts';
+import { DataSource } from 'typeorm';
 import { identityDatabaseOptions } from './database/database.options.js';
+import { identityPurgeRules } from './database/purge.rules.js';
 import { IdentityConfig } from './identity.config.js';
 import { KeysController } from './keys/keys.controller.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
@@ -20,7 +22,19 @@ export class IdentityModule {
     return microserviceModule(IdentityModule, 'identity', config, {
       imports: [...serviceDatabase(identityDatabaseOptions(config.IDENTITY_DATABASE_URL)), JwtModule.register({})],
       controllers: [SessionsController, KeysController, DatabaseHealthController(IdentityPatterns.Health)],
-      providers: [SigningKeysService, PublishedKeys, VerificationKeysRepository, SessionsService, SessionsRepository, AccessTokenSigner],
+      providers: [
+        SigningKeysService,
+        PublishedKeys,
+        VerificationKeysRepository,
+        SessionsService,
+        SessionsRepository,
+        AccessTokenSigner,
+        {
+          provide: Purge,
+          useFactory: (db: DataSource) => new Purge(db, identityPurgeRules(config.REFRESH_TOKEN_TTL), config),
+          inject: [DataSource],
+        },
+      ],
     });
   }
 }

@@ -1,7 +1,17 @@
-import { BaseEnv, IntIn, WithMailEndpoint, WithMetricsPort, WithOwnDatabase, WithRedis, WithTransport, WithUserEndpoint } from '#common';
+import {
+  BaseEnv,
+  IntIn,
+  WithMailEndpoint,
+  WithMetricsPort,
+  WithOwnDatabase,
+  WithPurge,
+  WithRedis,
+  WithTransport,
+  WithUserEndpoint,
+} from '#common';
 
-export class UserConfig extends WithRedis(
-  WithTransport(WithMailEndpoint(WithOwnDatabase('USER')(WithMetricsPort('USER', 9101)(WithUserEndpoint(BaseEnv))))),
+export class UserConfig extends WithPurge(
+  WithRedis(WithTransport(WithMailEndpoint(WithOwnDatabase('USER')(WithMetricsPort('USER', 9101)(WithUserEndpoint(BaseEnv)))))),
 ) {
   /** bcrypt cost: each step doubles the work of a hash. */
   @IntIn(4, 17)

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Limits, microserviceModule } from '#common';
-import { DatabaseHealthController, serviceDatabase } from '#common/database';
+import { DatabaseHealthController, Purge, serviceDatabase } from '#common/database';
+import { DataSource } from 'typeorm';
 import { UserPatterns } from '#contracts';
 import { userDatabaseOptions } from './database/database.options.js';
+import { USER_PURGE_RULES } from './database/purge.rules.js';
 import { AccountMailThrottle } from './accounts/account-mail-throttle.js';
 import { AccountMails } from './accounts/account-mails.js';
 import { AccountTokensRepository } from './accounts/account-tokens.repository.js';
@@ -27,6 +29,7 @@ export class UserModule {
       controllers: [UsersController, AccountsController, DatabaseHealthController(UserPatterns.Health)],
       providers: [
         { provide: Limits, useFactory: () => Limits.connect(config.REDIS_URL) },
+        { provide: Purge, useFactory: (db: DataSource) => new Purge(db, USER_PURGE_RULES, config), inject: [DataSource] },
         UsersService,
         UsersRepository,
         UserViewsLoader,

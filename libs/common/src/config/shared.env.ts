@@ -139,3 +139,17 @@ export function WithRedis<B extends EnvClass>(Base: B) {
   }
   return RedisEnv;
 }
+
+/** How long the services keep records that no longer do anything, and how often they delete them. */
+export function WithPurge<B extends EnvClass>(Base: B) {
+  abstract class PurgeEnv extends Base {
+    /** Days a spent or expired link, a delivered or dropped mail and an ended session are kept, for the record. */
+    @IntIn(1)
+    PURGE_AFTER_DAYS: number = 30;
+
+    /** Seconds between two purges (one replica of a service at a time). */
+    @IntIn(1)
+    PURGE_INTERVAL_S: number = 3_600;
+  }
+  return PurgeEnv;
+}

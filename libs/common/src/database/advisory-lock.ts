@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from 'typeorm';
 
 /** Lock names; PostgreSQL keys advisory locks by number, so each name is hashed with `hashtext`. */
 export const MIGRATIONS_LOCK = 'gatehouse:migrations';
 export const SIGNING_KEY_LOCK = 'gatehouse:signing-key';
+export const PURGE_LOCK = 'gatehouse:purge';
 
 /**
  * Runs `work` while holding a session-level PostgreSQL advisory lock, on a
@@ -18,6 +19,30 @@ export async function withAdvisoryLock<T>(dataSource: DataSource, name: string, 
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
     try {
       return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * The same without waiting: `work` runs on the lock's own connection only if
+ * no other session holds the lock; otherwise the answer is undefined.
+ */
+export async function tryWithAdvisoryLock<T>(
+  dataSource: DataSource,
+  name: string,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T | undefined> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    const [{ locked }]: [{ locked: boolean }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name]);
+    if (!locked) return undefined;
+    try {
+      return await work(runner);
     } finally {
       await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
     }

@@ -5,3 +5,4 @@ export * from './advisory-lock.js';
 export * from './service-database.js';
 export * from './columns.js';
 export * from './database-health.js';
+export * from './purge.js';
