@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IContainer, IPodSpec, IProbe } from 'kubernetes-models/v1';
 import { modelFile, undeclaredFields } from './declared-fields.js';
@@ -30,6 +32,7 @@ const MODELS: Record<string, { model: new (data: never) => { validate(): void };
   'apps/v1/Deployment': { model: Deployment, file: 'apps/v1/Deployment' },
   'apps/v1/StatefulSet': { model: StatefulSet, file: 'apps/v1/StatefulSet' },
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, file: 'policy/v1/PodDisruptionBudget' },
+  'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy, file: 'networking.k8s.io/v1/NetworkPolicy' },
 };
 
 const files = readdirSync(DIR).filter((name) => name.endsWith('.yaml') && name !== 'kustomization.yaml');
@@ -242,3 +245,67 @@ describe('deploy/k8s secrets and configuration', () => {
     }
   });
 });
+
+describe('deploy/k8s network policies', () => {
+  type Policy = Manifest & INetworkPolicy;
+  const policies = ofKind('NetworkPolicy') as Policy[];
+  const podLabels = (w: Workload) => (w.spec.template.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+  const selects = (policy: Policy, labels: Record<string, string>) =>
+    Object.entries(policy.spec?.podSelector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  /** The names of Gatehouse's workloads a policy's rules let in on `port`, judged by their pod labels. */
+  const admitted = (target: string, port: string) => {
+    const rules = policies.filter((p) => selects(p, podLabels(named(target === 'nats' ? 'StatefulSet' : 'Deployment', target) as Workload)));
+    return workloads
+      .filter((w) =>
+        rules.some((p) =>
+          (p.spec?.ingress ?? []).some(
+            (rule) =>
+              (rule.ports ?? []).some((p) => p.port === port) &&
+              (rule.from === undefined ||
+                rule.from.some((peer) => {
+                  const labels = podLabels(w);
+                  const matches = Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+                  const expressions = (peer.podSelector?.matchExpressions ?? []).every((e) => e.values?.includes(labels[e.key]));
+                  return !peer.namespaceSelector && peer.podSelector !== undefined && matches && expressions;
+                })),
+          ),
+        ),
+      )
+      .map((w) => w.metadata.name)
+      .sort();
+  };
+
+  it('denies every ingress in the namespace that no policy allows', () => {
+    const deny = named('NetworkPolicy', 'default-deny-ingress') as Policy;
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+  });
+
+  it("lets only Gatehouse's apps reach NATS, NATS nodes each other, and only the gateway and user service reach Redis", () => {
+    expect(admitted('nats', 'client')).toEqual(['gateway', 'identity', 'mail', 'user']);
+    expect(admitted('nats', 'cluster')).toEqual(['nats']);
+    expect(admitted('redis', 'redis')).toEqual(['gateway', 'user']);
+  });
+
+  it("opens the gateway's HTTP port to everyone, and no port of user, identity or mail to any Gatehouse pod", () => {
+    const gatewayHttp = named('NetworkPolicy', 'gateway-http') as Policy;
+    expect(gatewayHttp.spec?.ingress).toEqual([{ ports: [{ port: 'http' }] }]);
+    for (const name of ['user', 'identity', 'mail'] as const) {
+      expect(admitted(name, 'metrics')).toEqual([]);
+      expect(admitted(name, String(APPS[name].port))).toEqual([]);
+    }
+  });
+
+  it('names only ports the selected pods declare', () => {
+    for (const policy of policies) {
+      const targets = workloads.filter((w) => selects(policy, podLabels(w)));
+      expect(targets.length).toBeGreaterThan(0);
+      for (const rule of policy.spec?.ingress ?? []) {
+        for (const { port } of rule.ports ?? []) {
+          const declaredSomewhere = targets.some((w) => containersOf(w).some((c) => (c.ports ?? []).some((p) => p.name === port)));
+          expect([policy.metadata.name, port, declaredSomewhere]).toEqual([policy.metadata.name, port, true]);
+        }
+      }
+    }
+  });
+});
+
