@@ -16,6 +16,11 @@ export interface ReceivedMail {
   token?: string;
 }
 
+export interface SmtpInboxOptions {
+  /** How long the server takes to accept each mail once it has its data: a slow SMTP server, on purpose. */
+  acceptDelayMs?: number;
+}
+
 /**
  * A real SMTP server for end-to-end tests (smtp-server + mailparser) on a free
  * port of 127.0.0.1, keeping every mail it accepted. `stop()` and `restart()`
@@ -25,10 +30,13 @@ export class SmtpInbox {
   readonly mails: ReceivedMail[] = [];
   private server: SMTPServer | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: SmtpInboxOptions,
+  ) {}
 
-  static async start(): Promise<SmtpInbox> {
-    const inbox = new SmtpInbox(await freePort());
+  static async start(options: SmtpInboxOptions = {}): Promise<SmtpInbox> {
+    const inbox = new SmtpInbox(await freePort(), options);
     await inbox.listen();
     return inbox;
   }
@@ -71,7 +79,8 @@ export class SmtpInbox {
       closeTimeout: 100,
       onData: (stream, _session, callback) => {
         simpleParser(stream).then(
-          (parsed) => {
+          async (parsed) => {
+            if (this.options.acceptDelayMs) await sleep(this.options.acceptDelayMs);
             this.mails.push(toReceived(parsed));
             callback();
           },

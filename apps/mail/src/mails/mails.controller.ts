@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
+import { CallDeadline, Deadline } from '#common';
 import { MailPatterns, SendMailDto, type MailSent } from '#contracts';
 import { MailMessage } from '../mail.handlers.js';
 import { MailSender } from './mail.sender.js';
@@ -8,10 +9,10 @@ import { MailSender } from './mail.sender.js';
 export class MailsController {
   constructor(private readonly sender: MailSender) {}
 
-  /** Replies only once the SMTP server has accepted the mail. */
+  /** Replies only once the SMTP server has accepted the mail; never starts one it cannot finish before the deadline. */
   @MailMessage(MailPatterns.Send)
-  send(@Payload() mail: SendMailDto): Promise<MailSent> {
-    return this.sender.send(mail);
+  send(@Payload() mail: SendMailDto, @CallDeadline() deadline: Deadline): Promise<MailSent> {
+    return this.sender.send(mail, deadline);
   }
 
   @MailMessage(MailPatterns.Health)

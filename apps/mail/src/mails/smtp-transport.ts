@@ -4,6 +4,9 @@ import type { MailConfig } from '../mail.config.js';
 /** Injection token of the SMTP transport; unit specs put a fake here. */
 export const SMTP_TRANSPORT = Symbol('SMTP_TRANSPORT');
 
+/** SMTP connections kept open, each carrying one mail at a time; the sender queues for them. */
+export const SMTP_CONNECTIONS = 2;
+
 /** The part of nodemailer's transporter the sender uses. */
 export interface SmtpTransport {
   sendMail(mail: SendMailOptions): Promise<{ messageId: string }>;
@@ -24,7 +27,7 @@ export function smtpTransport(config: MailConfig): SmtpTransport {
     {
       url: config.SMTP_URL,
       pool: true,
-      maxConnections: 2,
+      maxConnections: SMTP_CONNECTIONS,
       // nodemailer's default (100) closes a connection and opens another every 100 mails; a
       // server that limits messages per connection closes it itself, and the next send reconnects.
       maxMessages: Infinity,
