@@ -7,7 +7,7 @@ import type { GatewayConfig } from '../gateway.config.js';
 import type { IdentityClient } from '../rpc/clients.js';
 import { AccessTokenVerifier, VERIFIED_TOKENS_MAX, VERIFIED_TOKENS_MAX_AGE_MS } from './access-token.verifier.js';
 import { JwtVerifierProvider } from './jwt-verifier.provider.js';
-import { PublicKeysCache } from './public-keys.cache.js';
+import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 
 const ISSUER = 'gatehouse-identity';
 const AUDIENCE = 'gatehouse';
@@ -92,6 +92,22 @@ describe('AccessTokenVerifier', () => {
     expect(await keys.get('key-2')).toBeDefined();
     await unauthorized(verifier.verify(access));
     await expect(verifier.verify(token(second))).resolves.toMatchObject({ sub: 'user-1' });
+  });
+
+  it('refuses a token verified before once a timed refresh finds its key retired', async () => {
+    jest.useFakeTimers({ doNotFake: ['Date'] });
+    const { verifier, identity, keys } = setUp();
+    keys.onApplicationBootstrap();
+    try {
+      const access = token(first, 3600);
+      await verifier.verify(access);
+      identity.published = [second.jwk];
+      await jest.advanceTimersByTimeAsync(JWKS_MAX_AGE_S * 1000);
+      await unauthorized(verifier.verify(access));
+    } finally {
+      keys.onModuleDestroy();
+      jest.useRealTimers();
+    }
   });
 
   it('never remembers a token that failed, whatever the reason', async () => {
