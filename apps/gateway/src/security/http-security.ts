@@ -82,7 +82,8 @@ export async function secureHttp(app: NestFastifyApplication, config: GatewayCon
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    // WWW-Authenticate: a page may read why its token was refused.
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
     maxAge: 600,
   });
   await app.register(fastifyCookie);
