@@ -50,6 +50,17 @@ describe('per-IP rate limit on /register, /login, /refresh and the mail-sending 
     expect(statuses.at(-1)).toBe(429);
   });
 
+  it('counts an IPv6 client by its /64: rotating addresses within it does not help', async () => {
+    const network = `2001:db8:${nextIp++}:1`;
+    const statuses: number[] = [];
+    for (let i = 0; i <= IP_LIMIT; i++) {
+      statuses.push((await gh.http.post('/login', {}, { 'x-forwarded-for': `${network}::${(i + 1).toString(16)}` })).status);
+    }
+    expect(statuses.slice(0, IP_LIMIT)).not.toContain(429);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await gh.http.post('/login', {}, { 'x-forwarded-for': `2001:db8:${nextIp++}:2::1` })).status).not.toBe(429);
+  });
+
   it('limits POST /email/verification per IP too', async () => {
     const registered = await gh.http.post('/register', { username: uniqueName('ipv'), password: STRONG_PASSWORD }, asClient());
     const auth = { ...gh.http.bearer(registered.body.accessToken), ...asClient() };
