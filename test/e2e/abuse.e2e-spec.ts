@@ -9,14 +9,15 @@ beforeAll(async () => {
     AUTH_RATE_LIMIT: String(IP_LIMIT),
     LOGIN_MAX_FAILURES: String(ACCOUNT_LIMIT),
     LOGIN_FAILURE_WINDOW_SECONDS: '900',
-    TRUST_PROXY: 'true',
+    // One proxy in front: the tests play it, appending the client's address to X-Forwarded-For.
+    TRUST_PROXY: '1',
   });
 });
 afterAll(async () => {
   await gh?.stop();
 });
 
-/** Each test poses as its own client IP (the gateway trusts X-Forwarded-For here), so limits do not leak across tests. */
+/** Each test poses as its own client IP (the gateway trusts one X-Forwarded-For hop here), so limits do not leak across tests. */
 let nextIp = 10;
 const asClient = () => ({ 'x-forwarded-for': `203.0.113.${nextIp++}` });
 
@@ -38,6 +39,27 @@ describe('per-IP rate limit on /register, /login, /refresh and the mail-sending 
       expect((await gh.http.post(path, {}, asClient())).status).not.toBe(429);
     },
   );
+
+  it('counts the address the proxy added, however the client rotates what it wrote before it', async () => {
+    const proxySaw = asClient()['x-forwarded-for'];
+    const statuses: number[] = [];
+    for (let i = 0; i <= IP_LIMIT; i++) {
+      statuses.push((await gh.http.post('/login', {}, { 'x-forwarded-for': `198.51.100.${i}, ${proxySaw}` })).status);
+    }
+    expect(statuses.slice(0, IP_LIMIT)).not.toContain(429);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('counts an IPv6 client by its /64: rotating addresses within it does not help', async () => {
+    const network = `2001:db8:${nextIp++}:1`;
+    const statuses: number[] = [];
+    for (let i = 0; i <= IP_LIMIT; i++) {
+      statuses.push((await gh.http.post('/login', {}, { 'x-forwarded-for': `${network}::${(i + 1).toString(16)}` })).status);
+    }
+    expect(statuses.slice(0, IP_LIMIT)).not.toContain(429);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await gh.http.post('/login', {}, { 'x-forwarded-for': `2001:db8:${nextIp++}:2::1` })).status).not.toBe(429);
+  });
 
   it('limits POST /email/verification per IP too', async () => {
     const registered = await gh.http.post('/register', { username: uniqueName('ipv'), password: STRONG_PASSWORD }, asClient());

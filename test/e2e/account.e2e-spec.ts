@@ -1,6 +1,7 @@
 // The account lifecycle end to end: real processes, a real PostgreSQL, a real SMTP server.
 import bcrypt from 'bcrypt';
 import pg from 'pg';
+import { decodePart } from '../support/jwt.js';
 import { logsFlushed } from '../support/logs.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { SmtpInbox, type ReceivedMail } from '../support/smtp-inbox.js';
@@ -361,6 +362,17 @@ describe('DELETE /me', () => {
     expect((await gh.http.get('/me', gh.http.bearer(other.body.accessToken))).status).toBe(401);
     expect((await gh.http.post('/refresh', { refreshToken: other.body.refreshToken })).status).toBe(401);
     expect((await del(STRONG_PASSWORD)).status).toBe(401);
+    // The session routes ask identity only, which knows no accounts: they must not take the token either.
+    for (const [method, path] of [
+      ['GET', '/sessions'],
+      ['DELETE', '/sessions'],
+      ['DELETE', '/sessions?scope=others'],
+      ['DELETE', `/sessions/${decodePart(other.body.accessToken, 1).sid}`],
+      ['DELETE', '/sessions/not-a-uuid'],
+    ]) {
+      const res = await gh.http.request(method, path, undefined, gh.http.bearer(account.accessToken));
+      expect([method, path, res.status, res.body.code]).toEqual([method, path, 401, 'UNAUTHORIZED']);
+    }
     const again = await gh.http.post('/register', { username: account.username, password: STRONG_PASSWORD, email: account.email });
     expect(again.status).toBe(201);
   });

@@ -249,6 +249,9 @@ describe('GET /health and the API docs', () => {
       user: { status: 'up', database: 'up', migrations: 'applied' },
       identity: { status: 'up', database: 'up', migrations: 'applied' },
     });
+    // Public: up or down, never where the broker is (this file runs over NATS too).
+    expect(res.body.details.nats).toEqual(transportEnv().NATS_URL ? { status: 'up' } : undefined);
+    expect(res.text).not.toMatch(/nats:|\d+\.\d+\.\d+\.\d+|:\d{4,5}\b/);
   });
 
   it('serves Swagger UI and an OpenAPI 3 document of every route', async () => {

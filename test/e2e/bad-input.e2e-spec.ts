@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { logsFlushed } from '../support/logs.js';
 
 let gh: TestGatehouse;
 let refreshToken: string;
+let accessToken: string;
 
 beforeAll(async () => {
   gh = await startGatehouse({ BODY_LIMIT_BYTES: '2048' });
   const res = await gh.http.post('/register', { username: uniqueName('bad'), password: STRONG_PASSWORD });
   refreshToken = res.body.refreshToken;
+  accessToken = res.body.accessToken;
 });
 afterAll(async () => {
   await gh?.stop();
@@ -65,6 +68,38 @@ describe.each(Object.keys(endpoints))('%s', (path) => {
     const text = await gh.http.postRaw(path, JSON.stringify(endpoints[path]()), { 'content-type': 'text/plain' });
     expect(text.status).toBe(400);
     expect(text.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('paths the router refuses before any route runs', () => {
+  const notFound = { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.any(String) };
+
+  it('lets a session id over 100 characters reach its route: 404 NOT_FOUND with a token, 401 without', async () => {
+    const path = `/sessions/${'a'.repeat(101)}`;
+    const withToken = await gh.http.request('DELETE', path, undefined, gh.http.bearer(accessToken));
+    expect(withToken.status).toBe(404);
+    expect(withToken.body).toEqual(notFound);
+    expect((await gh.http.request('DELETE', path, undefined, {})).body.code).toBe('UNAUTHORIZED');
+  });
+
+  it.each([
+    ['a bad percent-encoding in a parameter', 'DELETE', '/sessions/%zz'],
+    ['a bad percent-encoding in a static path', 'GET', '/me%zz'],
+    ['a parameter past the router’s limit', 'DELETE', `/sessions/${'a'.repeat(5000)}`],
+  ])('answers %s with the contract’s 404 NOT_FOUND, the usual headers, and a log line', async (_, method, path) => {
+    const requestId = `e2e-${randomUUID()}`;
+    const res = await gh.http.request(method, path, undefined, { ...gh.http.bearer(accessToken), 'x-request-id': requestId });
+
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual(notFound);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    await logsFlushed();
+    const line = gh.logs.find((l) => l.startsWith('[gateway] {') && l.includes(`"reqId":"${requestId}"`));
+    expect(JSON.parse(line!.slice('[gateway] '.length))).toMatchObject({ msg: 'request completed', method, statusCode: 404 });
   });
 });
 

@@ -62,7 +62,7 @@ if (await brokerOrSkip('NATS', NATS_URL, 'replicas over NATS')) {
     expect([...gh.system.instances.keys()].sort()).toEqual([...USER_REPLICAS, ...IDENTITY_REPLICAS, 'gateway'].sort());
     const health = await gh.http.get('/health');
     expect(health.status).toBe(200);
-    expect(health.body.info.nats).toEqual({ status: 'up', server: expect.stringContaining('127.0.0.1') });
+    expect(health.body.info.nats).toEqual({ status: 'up' });
   });
 
   it('carries the correlation id in NATS headers to whichever replica handles the call', async () => {

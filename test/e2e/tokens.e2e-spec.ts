@@ -65,12 +65,36 @@ describe('access tokens', () => {
     ['a wrong audience', { aud: 'someone-else' }],
     ['a wrong issuer', { iss: 'evil' }],
     ['no exp', { exp: undefined }],
-    ['an expired exp', { exp: Math.floor(Date.now() / 1000) - 10 }],
+    ['an exp more than the 30 s clock tolerance ago', { exp: Math.floor(Date.now() / 1000) - 60 }],
+    ['an iat more than the 30 s clock tolerance ahead', { iat: Math.floor(Date.now() / 1000) + 120 }],
+    ['no iat', { iat: undefined }],
     ['no sid', { sid: undefined }],
   ])('are refused with %s, even when properly signed', async (_, overrides) => {
     const { user } = await signedIn();
     const token = es256Jwt({ alg: 'ES256', typ: 'JWT', kid }, claimsFor(user.id, overrides), identityKey);
     expect(await meStatus(token)).toBe(401);
+  });
+
+  it('are taken within the 30 s clock tolerance: an exp just passed, an iat just ahead', async () => {
+    const { user } = await signedIn();
+    const now = Math.floor(Date.now() / 1000);
+    for (const overrides of [{ exp: now - 5 }, { iat: now + 10 }]) {
+      expect(await meStatus(es256Jwt({ alg: 'ES256', typ: 'JWT', kid }, claimsFor(user.id, overrides), identityKey))).toBe(200);
+    }
+  });
+
+  it('are read with the scheme in any case, and a refusal says WWW-Authenticate: Bearer', async () => {
+    const { accessToken } = await signedIn();
+    for (const scheme of ['bearer', 'BEARER']) {
+      expect((await gh.http.get('/me', { authorization: `${scheme} ${accessToken}` })).status).toBe(200);
+    }
+    const missing = await gh.http.get('/me');
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(missing.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: expect.any(String) });
+    const refused = await gh.http.get('/sessions', gh.http.bearer(`${accessToken.slice(0, -4)}AAAA`));
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
   it('are refused for a user that does not exist', async () => {

@@ -1,5 +1,18 @@
+import Fastify from 'fastify';
 import { ConfigError, loadConfig } from '#common';
 import { GatewayConfig } from './gateway.config.js';
+
+/** The client IP Fastify gives a request from this machine (the peer, 127.0.0.1) with this X-Forwarded-For, under TRUST_PROXY=`trustProxy`. */
+async function clientIp(trustProxy: string, forwardedFor: string): Promise<string> {
+  const app = Fastify({ trustProxy: loadConfig(GatewayConfig, { TRUST_PROXY: trustProxy }).trustProxy });
+  app.get('/', async (request) => request.ip);
+  try {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    return await (await fetch(url, { headers: { 'x-forwarded-for': forwardedFor } })).text();
+  } finally {
+    await app.close();
+  }
+}
 
 describe('GatewayConfig', () => {
   it('has the documented defaults', () => {
@@ -32,10 +45,29 @@ describe('GatewayConfig', () => {
     expect(loadConfig(GatewayConfig, { TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
+  // The proxy (the peer, 127.0.0.1) appended the address it saw (203.0.113.7) to what the client wrote (6.6.6.6).
+  it.each([
+    ['false', '127.0.0.1'],
+    ['0', '127.0.0.1'],
+    ['1', '203.0.113.7'],
+    ['2', '6.6.6.6'],
+    ['127.0.0.0/8', '203.0.113.7'],
+    ['true', '6.6.6.6'],
+  ])('with TRUST_PROXY=%s, Fastify takes %s as the client behind one proxy', async (value, client) => {
+    expect(await clientIp(value, '6.6.6.6, 203.0.113.7')).toBe(client);
+  });
+
+  it('with a hop count, believes the one entry a proxy would have added, even from a client that connects directly', async () => {
+    // Why README prefers the proxies' addresses: a count cannot tell the proxy from a direct client (here 127.0.0.1).
+    expect(await clientIp('1', '6.6.6.6')).toBe('6.6.6.6');
+    expect(await clientIp('10.0.0.0/8', '6.6.6.6')).toBe('127.0.0.1');
+  });
+
   it.each([
     [{ AUTH_RATE_LIMIT: '-1' }, 'AUTH_RATE_LIMIT'],
     [{ RPC_TIMEOUT_MS: '10' }, 'RPC_TIMEOUT_MS'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY'],
     [{ REFRESH_COOKIE: 'yes' }, 'REFRESH_COOKIE'],
     [{ DOCS_ENABLED: '0' }, 'DOCS_ENABLED'],
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],

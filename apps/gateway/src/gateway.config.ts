@@ -36,10 +36,16 @@ export class GatewayConfig extends WithRedis(
   BODY_LIMIT_BYTES: number = 8192;
 
   /**
-   * Whether X-Forwarded-For names the client: `false` (default), `true`, or a
-   * comma-separated list of the trusted proxies' addresses/CIDRs.
+   * Whether X-Forwarded-For names the client: `false` (default); a
+   * comma-separated list of the trusted proxies' addresses/CIDRs (the safe
+   * choice: only those peers are believed); a hop count, `1` for exactly one
+   * proxy in front (its entry, the last one, is the client); or `true`, every
+   * entry believed, so the client is the first one, which the client itself
+   * wrote unless the proxy overwrites the header.
    */
-  @Matches(/^(true|false|[0-9a-fA-F.:/, ]+)$/, { message: 'TRUST_PROXY must be true, false or a list of proxy addresses' })
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/, ]+)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count or a list of proxy addresses',
+  })
   TRUST_PROXY: string = 'false';
 
   /**
@@ -67,8 +73,13 @@ export class GatewayConfig extends WithRedis(
   }
 
   /** In the form Fastify's `trustProxy` takes. */
-  get trustProxy(): boolean | string {
+  get trustProxy(): boolean | string | ((address: string, hop: number) => boolean) {
     if (this.TRUST_PROXY === 'true' || this.TRUST_PROXY === 'false') return this.TRUST_PROXY === 'true';
+    if (/^\d+$/.test(this.TRUST_PROXY)) {
+      // As a function: Fastify 5 takes a number but trusts no hop at all for it (it cannot check the peer's address).
+      const hops = Number(this.TRUST_PROXY);
+      return hops === 0 ? false : (_address, hop) => hop < hops;
+    }
     return this.TRUST_PROXY;
   }
 }

@@ -16,16 +16,20 @@ import { setupSwagger } from './docs/swagger.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { traceRequests } from './observability/request-tracing.js';
+import { FrameworkErrors, MAX_PARAM_LENGTH } from './errors/framework-errors.js';
 import { HttpErrorFilter } from './errors/http-error.filter.js';
 import { secureHttp } from './security/http-security.js';
 
 run('gateway', async () => {
   const config = loadConfig(GatewayConfig);
   collectProcessMetrics('gateway');
+  const frameworkErrors = new FrameworkErrors();
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     genReqId: requestIdFrom,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: frameworkErrors.answer,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -35,8 +39,8 @@ run('gateway', async () => {
   });
   app.useLogger(app.get(Logger));
   // Before any route exists, so that every route, Swagger's included, gets these hooks.
-  await secureHttp(app, config);
-  traceRequests(app.getHttpAdapter().getInstance(), PinoLogger.root);
+  frameworkErrors.alsoRun(await secureHttp(app, config));
+  frameworkErrors.alsoRun(traceRequests(app.getHttpAdapter().getInstance(), PinoLogger.root));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Its own port, never the public one; started before the signal handler that closes it.

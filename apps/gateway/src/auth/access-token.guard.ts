@@ -3,10 +3,9 @@ import { AppError } from '#common';
 import type { AccessClaims } from '#contracts';
 import type { FastifyRequest } from 'fastify';
 import { AccessTokenVerifier } from './access-token.verifier.js';
+import { bearerTokenOf } from './bearer.js';
 
 export type AuthenticatedRequest = FastifyRequest & { auth: AccessClaims };
-
-const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
 
 /** A route for signed-in users: a valid bearer access token, or 401. */
 @Injectable()
@@ -15,7 +14,7 @@ export class AccessTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const token = bearerTokenOf(request.headers.authorization);
     if (!token) throw AppError.unauthorized('Missing or malformed bearer token');
     request.auth = await this.verifier.verify(token);
     return true;

@@ -5,9 +5,9 @@ import { AppError } from '#common';
 import { ErrorCode, type AccessClaims, type PublicKeySet } from '#contracts';
 import type { GatewayConfig } from '../gateway.config.js';
 import type { IdentityClient } from '../rpc/clients.js';
-import { AccessTokenVerifier, VERIFIED_TOKENS_MAX, VERIFIED_TOKENS_MAX_AGE_MS } from './access-token.verifier.js';
+import { AccessTokenVerifier, CLOCK_TOLERANCE_S, VERIFIED_TOKENS_MAX, VERIFIED_TOKENS_MAX_AGE_MS } from './access-token.verifier.js';
 import { JwtVerifierProvider } from './jwt-verifier.provider.js';
-import { PublicKeysCache } from './public-keys.cache.js';
+import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 
 const ISSUER = 'gatehouse-identity';
 const AUDIENCE = 'gatehouse';
@@ -35,10 +35,11 @@ function setUp() {
   return { identity, keys, verifyAsync, verifier: new AccessTokenVerifier(jwt, keys) };
 }
 
-/** A token as identity signs it, living `ttlS` seconds from now. */
-function token(key = first, ttlS = 900, sub = 'user-1'): string {
+/** A token as identity signs it, living `ttlS` seconds from now; `claims` replace what identity would put. */
+function token(key = first, ttlS = 900, claims: Record<string, unknown> = {}): string {
   const signer = new JwtService({ privateKey: key.privateKey, signOptions: { algorithm: 'ES256' } });
-  return signer.sign({ sub, sid: 'session-1', iat: Math.floor(now / 1000), exp: Math.floor(now / 1000) + ttlS }, {
+  const nowS = Math.floor(now / 1000);
+  return signer.sign({ sub: 'user-1', sid: 'session-1', iat: nowS, exp: nowS + ttlS, ...claims }, {
     keyid: key.kid,
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -58,15 +59,35 @@ describe('AccessTokenVerifier', () => {
     expect(verifyAsync).toHaveBeenCalledTimes(1);
   });
 
-  it('refuses a token once its exp has passed, even though it was verified before', async () => {
-    const { verifier } = setUp();
-    const access = token(first, 30);
+  it(`refuses a token ${CLOCK_TOLERANCE_S} s after its exp (the clock tolerance), even though it was verified before`, async () => {
+    const { verifier, verifyAsync } = setUp();
+    const access = token(first, 10);
     await verifier.verify(access);
 
-    now += 29_999;
+    now += (10 + CLOCK_TOLERANCE_S) * 1000 - 1;
     await expect(verifier.verify(access)).resolves.toMatchObject({ sub: 'user-1' });
+    expect(verifyAsync).toHaveBeenCalledTimes(1); // still from memory, as a fresh verify would answer the same
     now += 1;
     await unauthorized(verifier.verify(access));
+  });
+
+  it(`accepts a token whose exp passed less than ${CLOCK_TOLERANCE_S} s ago when first seen, and no later one`, async () => {
+    const { verifier } = setUp();
+    await expect(verifier.verify(token(first, 1 - CLOCK_TOLERANCE_S))).resolves.toMatchObject({ sub: 'user-1' });
+    await unauthorized(verifier.verify(token(first, -CLOCK_TOLERANCE_S)));
+  });
+
+  it(`refuses a token issued more than ${CLOCK_TOLERANCE_S} s in the future, or with no iat`, async () => {
+    const { verifier } = setUp();
+    const nowS = Math.floor(now / 1000);
+    await expect(verifier.verify(token(first, 900, { iat: nowS + CLOCK_TOLERANCE_S }))).resolves.toMatchObject({ sub: 'user-1' });
+    await unauthorized(verifier.verify(token(first, 900, { iat: nowS + CLOCK_TOLERANCE_S + 1 })));
+    await unauthorized(verifier.verify(token(first, 900, { iat: nowS + 86_400 })));
+    const noIat = new JwtService({ privateKey: first.privateKey }).sign(
+      { sub: 'user-1', sid: 's', exp: nowS + 60 },
+      { algorithm: 'ES256', keyid: first.kid, issuer: ISSUER, audience: AUDIENCE, noTimestamp: true },
+    );
+    await unauthorized(verifier.verify(noIat));
   });
 
   it('verifies a long-lived token again after a minute', async () => {
@@ -92,6 +113,22 @@ describe('AccessTokenVerifier', () => {
     expect(await keys.get('key-2')).toBeDefined();
     await unauthorized(verifier.verify(access));
     await expect(verifier.verify(token(second))).resolves.toMatchObject({ sub: 'user-1' });
+  });
+
+  it('refuses a token verified before once a timed refresh finds its key retired', async () => {
+    jest.useFakeTimers({ doNotFake: ['Date'] });
+    const { verifier, identity, keys } = setUp();
+    keys.onApplicationBootstrap();
+    try {
+      const access = token(first, 3600);
+      await verifier.verify(access);
+      identity.published = [second.jwk];
+      await jest.advanceTimersByTimeAsync(JWKS_MAX_AGE_S * 1000);
+      await unauthorized(verifier.verify(access));
+    } finally {
+      keys.onModuleDestroy();
+      jest.useRealTimers();
+    }
   });
 
   it('never remembers a token that failed, whatever the reason', async () => {

@@ -9,10 +9,16 @@ import { PublicKeysCache } from './public-keys.cache.js';
 export const VERIFIED_TOKENS_MAX = 20_000;
 /** A verified token is trusted from memory this long at most, however long it lives. */
 export const VERIFIED_TOKENS_MAX_AGE_MS = 60_000;
+/**
+ * How far identity's clock may be ahead of the gateway's: a token is taken
+ * until `exp` plus this, and refused if its `iat` is later than now plus this
+ * (a token from the future was made by a wrong clock or by someone else).
+ */
+export const CLOCK_TOLERANCE_S = 30;
 
 interface Verified {
   claims: AccessClaims;
-  /** Epoch ms: the token's `exp`, or sooner. */
+  /** Epoch ms: when a fresh verify would refuse it for its `exp`, or sooner. */
   until: number;
 }
 
@@ -44,7 +50,8 @@ export class AccessTokenVerifier {
     const claims = await verifyAccessToken(this.jwt, token);
     // Verifying may have fetched a new key set: what was verified before it goes, this token stays.
     this.forgetOnKeyChange();
-    this.verified.set(token, { claims, until: Math.min(claims.exp * 1000, Date.now() + VERIFIED_TOKENS_MAX_AGE_MS) });
+    const expiresAt = (claims.exp + CLOCK_TOLERANCE_S) * 1000;
+    this.verified.set(token, { claims, until: Math.min(expiresAt, Date.now() + VERIFIED_TOKENS_MAX_AGE_MS) });
     return claims;
   }
 
@@ -57,8 +64,9 @@ export class AccessTokenVerifier {
 
 /**
  * The check itself, done afresh: signature with identity's public key, ES256
- * only, `iss`, `aud` and a mandatory `exp` (the JwtService's options), then
- * the claims' shape. Any doubt is a 401; an AppError from the key fetch
+ * only, `iss`, `aud` and a mandatory `exp` within CLOCK_TOLERANCE_S (the
+ * JwtService's options), then the claims' shape and an `iat` that is not in
+ * the future (the library does not check it). Any doubt is a 401; an AppError from the key fetch
  * (identity unreachable) passes through as the 503 it is.
  */
 export async function verifyAccessToken(jwt: JwtService, token: string): Promise<AccessClaims> {
@@ -69,8 +77,14 @@ export async function verifyAccessToken(jwt: JwtService, token: string): Promise
     if (error instanceof AppError) throw error;
     throw AppError.unauthorized('Invalid or expired access token');
   }
-  if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
+  if (
+    typeof claims.exp !== 'number' ||
+    typeof claims.iat !== 'number' ||
+    typeof claims.sub !== 'string' ||
+    typeof claims.sid !== 'string'
+  ) {
     throw AppError.unauthorized('Invalid access token claims');
   }
+  if (claims.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) throw AppError.unauthorized('Access token issued in the future');
   return claims as AccessClaims;
 }

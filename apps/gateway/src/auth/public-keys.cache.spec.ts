@@ -1,5 +1,6 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { IdentityPatterns, type PublicKeySet } from '#contracts';
 import type { IdentityClient } from '../rpc/clients.js';
 import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
@@ -169,5 +170,69 @@ describe('PublicKeysCache.publicJwks', () => {
     now += JWKS_MAX_AGE_S * 1000;
     expect((await cache.publicJwks()).keys.map((key) => key.kid)).toEqual(['key-1']);
     expect(identity.calls).toHaveLength(3);
+  });
+});
+
+describe('PublicKeysCache, refreshed on a timer', () => {
+  const AGE_MS = JWKS_MAX_AGE_S * 1000;
+  let cache: PublicKeysCache | undefined;
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['Date'] }));
+  afterEach(() => {
+    cache?.onModuleDestroy();
+    jest.useRealTimers();
+  });
+
+  function started() {
+    const setup = setUp();
+    cache = setup.cache;
+    cache.onApplicationBootstrap();
+    return setup;
+  }
+
+  it(`drops a key identity retired within ${JWKS_MAX_AGE_S} s, though no token ever named an unknown kid`, async () => {
+    const { identity } = started();
+    expect(await cache!.get('key-1')).toBeDefined();
+    const generation = cache!.generation;
+    identity.published = [second.jwk];
+
+    await jest.advanceTimersByTimeAsync(AGE_MS - 1);
+    expect(await cache!.get('key-1')).toBeDefined();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await cache!.get('key-1')).toBeUndefined();
+    expect(cache!.generation).toBe(generation + 1);
+    expect(identity.calls).toHaveLength(2);
+  });
+
+  it('keeps the last good key set through failed refreshes, logging the outage once', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { identity } = started();
+    const key = await cache!.get('key-1');
+    const generation = cache!.generation;
+    identity.failure = new Error('identity unreachable');
+
+    await jest.advanceTimersByTimeAsync(3 * AGE_MS);
+    expect(identity.calls).toHaveLength(4);
+    expect(await cache!.get('key-1')).toBe(key);
+    expect(cache!.generation).toBe(generation);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('identity unreachable'));
+
+    identity.failure = undefined;
+    identity.published = [second.jwk];
+    await jest.advanceTimersByTimeAsync(AGE_MS);
+    expect(await cache!.get('key-1')).toBeUndefined();
+    identity.failure = new Error('down again');
+    await jest.advanceTimersByTimeAsync(AGE_MS);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not keep the process alive with its timer, and stops refreshing on shutdown', async () => {
+    const setInterval = jest.spyOn(global, 'setInterval');
+    const { identity } = started();
+    expect((setInterval.mock.results[0].value as NodeJS.Timeout).hasRef()).toBe(false);
+    cache!.onModuleDestroy();
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(3 * AGE_MS);
+    expect(identity.calls).toHaveLength(0);
   });
 });

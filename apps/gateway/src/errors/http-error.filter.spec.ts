@@ -39,9 +39,9 @@ class FakeReply {
   }
 }
 
-function render(exception: unknown): FakeReply {
+function render(exception: unknown, headers: Record<string, string> = {}): FakeReply {
   const reply = new FakeReply();
-  const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({}) }) } as unknown as ArgumentsHost;
+  const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ headers }) }) } as unknown as ArgumentsHost;
   new HttpErrorFilter().catch(exception, host);
   expect(reply.sends).toBe(1);
   return reply;
@@ -77,6 +77,27 @@ describe('HttpErrorFilter', () => {
     expect(reply.statusCode).toBe(503);
     expect(reply.headers).toEqual({ 'Retry-After': '7' });
     expect(reply.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', code: 'SERVICE_OVERLOADED' });
+  });
+
+  it('challenges with WWW-Authenticate: Bearer on 401 UNAUTHORIZED, invalid_token when a bearer token was refused', () => {
+    const missing = render(AppError.unauthorized('Missing or malformed bearer token'));
+    expect(missing.statusCode).toBe(401);
+    expect(missing.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+    expect(missing.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'UNAUTHORIZED',
+      message: 'Missing or malformed bearer token',
+    });
+
+    const refused = render(AppError.unauthorized(), { authorization: 'Bearer aaa.bbb.ccc' });
+    expect(refused.headers).toEqual({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+  });
+
+  it('sends no challenge for a 401 about a password, not the token', () => {
+    const reply = render(new AppError(ErrorCode.InvalidCredentials, 'Wrong password'), { authorization: 'Bearer aaa.bbb.ccc' });
+    expect(reply.statusCode).toBe(401);
+    expect(reply.headers).toEqual({});
   });
 
   it('answers a framework 429 with RATE_LIMITED', () => {

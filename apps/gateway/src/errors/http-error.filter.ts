@@ -1,7 +1,8 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { AppError } from '#common';
 import { ErrorCode } from '#contracts';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerChallenge } from '../auth/bearer.js';
 import { errorBody } from './error-body.js';
 
 /** Codes for errors raised by the framework itself rather than by our code. */
@@ -26,6 +27,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const error = this.toAppError(exception);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (error.retryAfter !== undefined) void reply.header('Retry-After', String(error.retryAfter));
+    // UNAUTHORIZED is only ever about the access token: say which scheme is wanted (RFC 6750 §3).
+    if (error.code === ErrorCode.Unauthorized) {
+      void reply.header('WWW-Authenticate', bearerChallenge(host.switchToHttp().getRequest<FastifyRequest>().headers?.authorization));
+    }
     void reply.status(error.status).send(errorBody(error));
   }
 

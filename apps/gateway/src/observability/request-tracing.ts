@@ -1,7 +1,8 @@
 import { fixedShapeLines, requestContext } from '#common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import { Histogram } from 'prom-client';
+import type { ResponseHooks } from '../errors/framework-errors.js';
 
 const TOKEN_PARAM = /([?&]token=)[^&]*/g;
 
@@ -18,20 +19,14 @@ const httpSeconds = new Histogram({
  * `requestIdFrom`) is returned in `X-Request-Id` and made current for the
  * handler and the TCP calls it makes; the response is logged as one line and
  * observed in the latency histogram, by route template so labels stay bounded.
- * Covers answers Fastify gives before Nest too (413, malformed JSON).
+ * Covers answers Fastify gives before Nest too (413, malformed JSON); returns
+ * what its hooks do, for the router's refusals, which no hook sees.
  */
-export function traceRequests(fastify: FastifyInstance, logger: pino.Logger): void {
+export function traceRequests(fastify: FastifyInstance, logger: pino.Logger): ResponseHooks {
   // Nothing secret in it: the URL's token is masked below.
   const lines = fixedShapeLines(logger);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done();
-  });
-  // After the body is parsed: parsing can lose an async context entered earlier.
-  fastify.addHook('preValidation', (request, _reply, done) =>
-    requestContext.run(request.id, done, () => request.raw.socket?.destroyed ?? false),
-  );
-  fastify.addHook('onResponse', (request, reply, done) => {
+  const tag = (request: FastifyRequest, reply: FastifyReply) => void reply.header('X-Request-Id', request.id);
+  const record = (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     httpSeconds.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
     // Flat fields: under `res`, pino's standard serializer would read a real
@@ -47,6 +42,18 @@ export function traceRequests(fastify: FastifyInstance, logger: pino.Logger): vo
       },
       'request completed',
     );
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    tag(request, reply);
     done();
   });
+  // After the body is parsed: parsing can lose an async context entered earlier.
+  fastify.addHook('preValidation', (request, _reply, done) =>
+    requestContext.run(request.id, done, () => request.raw.socket?.destroyed ?? false),
+  );
+  fastify.addHook('onResponse', (request, reply, done) => {
+    record(request, reply);
+    done();
+  });
+  return { onRequest: tag, onResponse: record };
 }

@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import { LINK_PAGE_PATHS } from '../account/link-pages.controller.js';
+import type { ResponseHooks } from '../errors/framework-errors.js';
 import type { GatewayConfig } from '../gateway.config.js';
 
 /** JSON needs nothing: no scripts, styles, frames or forms. */
@@ -72,9 +74,10 @@ function securityHeaders(contentSecurityPolicy: HelmetOptions['contentSecurityPo
  * What a public, browser-facing gateway needs before any route is added
  * (the Swagger routes included, which take the looser docs policy):
  * CORS for the CORS_ORIGINS allowlist only, security headers, cookie
- * parsing, and no caching of any response.
+ * parsing, and no caching of any response. Returns what its hook does to
+ * each answer, for the answers Fastify gives before hooks run.
  */
-export async function secureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+export async function secureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<ResponseHooks> {
   const allowed = new Set(config.corsOrigins);
   await app.register(fastifyCors, {
     // `false` for any other origin (or none): no CORS header at all, and a preflight gets 404.
@@ -82,7 +85,8 @@ export async function secureHttp(app: NestFastifyApplication, config: GatewayCon
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    // WWW-Authenticate: a page may read why its token was refused.
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
     maxAge: 600,
   });
   await app.register(fastifyCookie);
@@ -97,12 +101,16 @@ export async function secureHttp(app: NestFastifyApplication, config: GatewayCon
     route.config = { ...route.config, securityHeaders: headers };
   });
   // Tokens and personal data must not be kept by browsers or proxies (RFC 6749 §5.1); nothing here is worth caching.
-  fastify.addHook('onRequest', (request, reply, done) => {
+  const protect = (request: FastifyRequest, reply: FastifyReply) => {
     // Answers with no route (404) take the API's headers.
     void reply.headers(request.routeOptions.config.securityHeaders ?? apiHeaders);
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     // `protocol` follows X-Forwarded-Proto only from a trusted proxy (TRUST_PROXY).
     if (request.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    protect(request, reply);
     done();
   });
+  return { onRequest: protect };
 }

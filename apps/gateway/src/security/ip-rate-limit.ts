@@ -4,6 +4,7 @@ import { AppError, Limits, type Limiter } from '#common';
 import { ErrorCode } from '#contracts';
 import type { FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
+import { clientNetwork } from './client-network.js';
 
 const SKIP = Symbol('skip-ip-rate-limit');
 
@@ -12,7 +13,8 @@ const SKIP = Symbol('skip-ip-rate-limit');
  * burst of registrations does not spend the login budget). In Redis with
  * REDIS_URL, under `gatehouse:ip:<route>:<ip>`, so every gateway replica
  * counts the same window. The client IP is Fastify's `request.ip`, which
- * honours TRUST_PROXY. A refusal is 429 RATE_LIMITED with Retry-After.
+ * honours TRUST_PROXY, counted by its network (`clientNetwork`: IPv4 as it
+ * is, IPv6 by its /64). A refusal is 429 RATE_LIMITED with Retry-After.
  */
 @Injectable()
 export class IpRateLimitGuard implements CanActivate {
@@ -30,7 +32,8 @@ export class IpRateLimitGuard implements CanActivate {
     if (this.config.AUTH_RATE_LIMIT === 0) return true;
     if (this.reflector.getAllAndOverride<boolean>(SKIP, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const { allowed, retryAfterSeconds } = await this.limiter.hit(`${request.routeOptions.url ?? request.url}:${request.ip}`);
+    const route = request.routeOptions.url ?? request.url;
+    const { allowed, retryAfterSeconds } = await this.limiter.hit(`${route}:${clientNetwork(request.ip)}`);
     if (!allowed) throw new AppError(ErrorCode.RateLimited, 'Too many requests; slow down', retryAfterSeconds);
     return true;
   }
