@@ -9,8 +9,8 @@ import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from 
 import { callPattern, frame, readReply, type RpcReply } from '../support/tcp-peer.js';
 
 const ACCESS_TOKEN_TTL = 2;
-/** The gateway's (CLOCK_TOLERANCE_S in apps/gateway/src/auth/access-token.verifier.ts): exp is honoured this much late. */
-const CLOCK_TOLERANCE_S = 30;
+/** The gateway's JWT_CLOCK_TOLERANCE_S here: exp is honoured this much late. */
+const CLOCK_TOLERANCE_S = 2;
 const sleepUntil = (epochMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())));
 const RATE_LIMIT = 10;
 let gh: TestGatehouse;
@@ -33,6 +33,7 @@ beforeAll(async () => {
     TCP_TLS_CERT: ours.cert,
     TCP_TLS_KEY: ours.key,
     ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
+    JWT_CLOCK_TOLERANCE_S: String(CLOCK_TOLERANCE_S),
     AUTH_RATE_LIMIT: String(RATE_LIMIT),
   });
 });

@@ -27,6 +27,13 @@ export class GatewayConfig extends WithRedis(
   @IntIn(50, 120_000)
   RPC_TIMEOUT_MS: number = 5000;
 
+  /**
+   * Seconds identity's clock may be ahead of the gateway's: an access token is
+   * taken until `exp` plus this, and one whose `iat` is further ahead is refused.
+   */
+  @IntIn(0, 300)
+  JWT_CLOCK_TOLERANCE_S: number = 30;
+
   /** Requests per minute per client IP to /register, /login and /refresh; 0 turns the limit off. */
   @IntIn(0)
   AUTH_RATE_LIMIT: number = 60;

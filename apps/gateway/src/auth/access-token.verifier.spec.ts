@@ -29,10 +29,15 @@ afterEach(() => jest.restoreAllMocks());
 function setUp() {
   const identity = { published: [first.jwk] as PublicKeySet['keys'], send: async () => ({ keys: identity.published }) };
   const keys = new PublicKeysCache(identity as unknown as IdentityClient);
-  const config = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } as GatewayConfig;
+  const config = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_CLOCK_TOLERANCE_S: CLOCK_TOLERANCE_S } as GatewayConfig;
   const jwt = (JwtVerifierProvider as { useFactory: (k: PublicKeysCache, c: GatewayConfig) => JwtService }).useFactory(keys, config);
   const verifyAsync = jest.spyOn(jwt, 'verifyAsync');
-  return { identity, keys, verifyAsync, verifier: new AccessTokenVerifier(jwt, keys) };
+  return {
+    identity,
+    keys,
+    verifyAsync,
+    verifier: new AccessTokenVerifier(jwt, keys, config),
+  };
 }
 
 /** A token as identity signs it, living `ttlS` seconds from now; `claims` replace what identity would put. */

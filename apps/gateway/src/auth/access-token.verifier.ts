@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { AppError } from '#common';
 import type { AccessClaims } from '#contracts';
 import { LRUCache } from 'lru-cache';
+import { GatewayConfig } from '../gateway.config.js';
 import { PublicKeysCache } from './public-keys.cache.js';
 
 /** Enough for every token in use on a busy gateway; about 1 KiB each. */
@@ -10,9 +11,10 @@ export const VERIFIED_TOKENS_MAX = 20_000;
 /** A verified token is trusted from memory this long at most, however long it lives. */
 export const VERIFIED_TOKENS_MAX_AGE_MS = 60_000;
 /**
- * How far identity's clock may be ahead of the gateway's: a token is taken
- * until `exp` plus this, and refused if its `iat` is later than now plus this
- * (a token from the future was made by a wrong clock or by someone else).
+ * JWT_CLOCK_TOLERANCE_S's default: how far identity's clock may be ahead of
+ * the gateway's. A token is taken until `exp` plus this, and refused if its
+ * `iat` is later than now plus this (a token from the future was made by a
+ * wrong clock or by someone else).
  */
 export const CLOCK_TOLERANCE_S = 30;
 
@@ -34,10 +36,14 @@ export class AccessTokenVerifier {
   private readonly verified: LRUCache<string, Verified>;
   private keySet: number;
 
+  private readonly toleranceS: number;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: PublicKeysCache,
+    config: GatewayConfig,
   ) {
+    this.toleranceS = config.JWT_CLOCK_TOLERANCE_S;
     this.verified = new LRUCache({ max: VERIFIED_TOKENS_MAX });
     this.keySet = keys.generation;
   }
@@ -47,10 +53,10 @@ export class AccessTokenVerifier {
     const known = this.verified.get(token);
     if (known && Date.now() < known.until) return known.claims;
 
-    const claims = await verifyAccessToken(this.jwt, token);
+    const claims = await verifyAccessToken(this.jwt, token, this.toleranceS);
     // Verifying may have fetched a new key set: what was verified before it goes, this token stays.
     this.forgetOnKeyChange();
-    const expiresAt = (claims.exp + CLOCK_TOLERANCE_S) * 1000;
+    const expiresAt = (claims.exp + this.toleranceS) * 1000;
     this.verified.set(token, { claims, until: Math.min(expiresAt, Date.now() + VERIFIED_TOKENS_MAX_AGE_MS) });
     return claims;
   }
@@ -64,12 +70,12 @@ export class AccessTokenVerifier {
 
 /**
  * The check itself, done afresh: signature with identity's public key, ES256
- * only, `iss`, `aud` and a mandatory `exp` within CLOCK_TOLERANCE_S (the
+ * only, `iss`, `aud` and a mandatory `exp` within the clock tolerance (the
  * JwtService's options), then the claims' shape and an `iat` that is not in
  * the future (the library does not check it). Any doubt is a 401; an AppError from the key fetch
  * (identity unreachable) passes through as the 503 it is.
  */
-export async function verifyAccessToken(jwt: JwtService, token: string): Promise<AccessClaims> {
+export async function verifyAccessToken(jwt: JwtService, token: string, toleranceS = CLOCK_TOLERANCE_S): Promise<AccessClaims> {
   let claims: Partial<AccessClaims>;
   try {
     claims = await jwt.verifyAsync<AccessClaims>(token);
@@ -85,6 +91,6 @@ export async function verifyAccessToken(jwt: JwtService, token: string): Promise
   ) {
     throw AppError.unauthorized('Invalid access token claims');
   }
-  if (claims.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) throw AppError.unauthorized('Access token issued in the future');
+  if (claims.iat > Date.now() / 1000 + toleranceS) throw AppError.unauthorized('Access token issued in the future');
   return claims as AccessClaims;
 }

@@ -3,7 +3,6 @@ import { JwtService } from '@nestjs/jwt';
 import { AppError } from '#common';
 import { ACCESS_TOKEN_ALGORITHM } from '#contracts';
 import { GatewayConfig } from '../gateway.config.js';
-import { CLOCK_TOLERANCE_S } from './access-token.verifier.js';
 import { PublicKeysCache } from './public-keys.cache.js';
 
 function kidOf(token: string): string | undefined {
@@ -31,7 +30,7 @@ export const JwtVerifierProvider: Provider = {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,
-        clockTolerance: CLOCK_TOLERANCE_S,
+        clockTolerance: config.JWT_CLOCK_TOLERANCE_S,
       },
     }),
 };
