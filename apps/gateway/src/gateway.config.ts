@@ -29,10 +29,10 @@ export class GatewayConfig extends WithRedis(
 
   /**
    * Seconds identity's clock may be ahead of the gateway's: an access token is
-   * taken until `exp` plus this, and one whose `iat` is further ahead is refused.
+   * taken until `exp` plus this (0: refused at `exp`, as the contract has it).
    */
   @IntIn(0, 300)
-  JWT_CLOCK_TOLERANCE_S: number = 30;
+  JWT_CLOCK_TOLERANCE_S: number = 0;
 
   /** Requests per minute per client IP to /register, /login and /refresh; 0 turns the limit off. */
   @IntIn(0)

@@ -5,7 +5,13 @@ import { AppError } from '#common';
 import { ErrorCode, type AccessClaims, type PublicKeySet } from '#contracts';
 import type { GatewayConfig } from '../gateway.config.js';
 import type { IdentityClient } from '../rpc/clients.js';
-import { AccessTokenVerifier, CLOCK_TOLERANCE_S, VERIFIED_TOKENS_MAX, VERIFIED_TOKENS_MAX_AGE_MS } from './access-token.verifier.js';
+import {
+  AccessTokenVerifier,
+  CLOCK_TOLERANCE_S,
+  IAT_AHEAD_S,
+  VERIFIED_TOKENS_MAX,
+  VERIFIED_TOKENS_MAX_AGE_MS,
+} from './access-token.verifier.js';
 import { JwtVerifierProvider } from './jwt-verifier.provider.js';
 import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 
@@ -26,10 +32,13 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-function setUp() {
+/** A tolerance an operator might configure, for the tests of what it allows. */
+const TOLERANCE_S = 30;
+
+function setUp(toleranceS = CLOCK_TOLERANCE_S) {
   const identity = { published: [first.jwk] as PublicKeySet['keys'], send: async () => ({ keys: identity.published }) };
   const keys = new PublicKeysCache(identity as unknown as IdentityClient);
-  const config = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_CLOCK_TOLERANCE_S: CLOCK_TOLERANCE_S } as GatewayConfig;
+  const config = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_CLOCK_TOLERANCE_S: toleranceS } as GatewayConfig;
   const jwt = (JwtVerifierProvider as { useFactory: (k: PublicKeysCache, c: GatewayConfig) => JwtService }).useFactory(keys, config);
   const verifyAsync = jest.spyOn(jwt, 'verifyAsync');
   return {
@@ -64,29 +73,41 @@ describe('AccessTokenVerifier', () => {
     expect(verifyAsync).toHaveBeenCalledTimes(1);
   });
 
-  it(`refuses a token ${CLOCK_TOLERANCE_S} s after its exp (the clock tolerance), even though it was verified before`, async () => {
-    const { verifier, verifyAsync } = setUp();
+  it('refuses a token at its exp by default, even though it was verified before', async () => {
+    const { verifier } = setUp();
+    const access = token(first, 10);
+    await verifier.verify(access);
+    now += 10_000 - 1;
+    await expect(verifier.verify(access)).resolves.toMatchObject({ sub: 'user-1' });
+    now += 1;
+    await unauthorized(verifier.verify(access));
+  });
+
+  it(`with JWT_CLOCK_TOLERANCE_S=${TOLERANCE_S}, refuses a token that long after its exp, even though it was verified before`, async () => {
+    const { verifier, verifyAsync } = setUp(TOLERANCE_S);
     const access = token(first, 10);
     await verifier.verify(access);
 
-    now += (10 + CLOCK_TOLERANCE_S) * 1000 - 1;
+    now += (10 + TOLERANCE_S) * 1000 - 1;
     await expect(verifier.verify(access)).resolves.toMatchObject({ sub: 'user-1' });
     expect(verifyAsync).toHaveBeenCalledTimes(1); // still from memory, as a fresh verify would answer the same
     now += 1;
     await unauthorized(verifier.verify(access));
   });
 
-  it(`accepts a token whose exp passed less than ${CLOCK_TOLERANCE_S} s ago when first seen, and no later one`, async () => {
-    const { verifier } = setUp();
-    await expect(verifier.verify(token(first, 1 - CLOCK_TOLERANCE_S))).resolves.toMatchObject({ sub: 'user-1' });
-    await unauthorized(verifier.verify(token(first, -CLOCK_TOLERANCE_S)));
+  it(`with JWT_CLOCK_TOLERANCE_S=${TOLERANCE_S}, accepts a token whose exp passed less than that ago when first seen, and no later one`, async () => {
+    const { verifier } = setUp(TOLERANCE_S);
+    await expect(verifier.verify(token(first, 1 - TOLERANCE_S))).resolves.toMatchObject({ sub: 'user-1' });
+    await unauthorized(verifier.verify(token(first, -TOLERANCE_S)));
   });
 
-  it(`refuses a token issued more than ${CLOCK_TOLERANCE_S} s in the future, or with no iat`, async () => {
-    const { verifier } = setUp();
+  it(`refuses a token issued more than the tolerance plus ${IAT_AHEAD_S} s in the future, or with no iat`, async () => {
+    const { verifier } = setUp(TOLERANCE_S);
     const nowS = Math.floor(now / 1000);
-    await expect(verifier.verify(token(first, 900, { iat: nowS + CLOCK_TOLERANCE_S }))).resolves.toMatchObject({ sub: 'user-1' });
-    await unauthorized(verifier.verify(token(first, 900, { iat: nowS + CLOCK_TOLERANCE_S + 1 })));
+    const ahead = TOLERANCE_S + IAT_AHEAD_S;
+    await expect(verifier.verify(token(first, 900, { iat: nowS + ahead }))).resolves.toMatchObject({ sub: 'user-1' });
+    await unauthorized(verifier.verify(token(first, 900, { iat: nowS + ahead + 1 })));
+    await expect(setUp().verifier.verify(token(first, 900, { iat: nowS + IAT_AHEAD_S }))).resolves.toMatchObject({ sub: 'user-1' });
     await unauthorized(verifier.verify(token(first, 900, { iat: nowS + 86_400 })));
     const noIat = new JwtService({ privateKey: first.privateKey }).sign(
       { sub: 'user-1', sid: 's', exp: nowS + 60 },

@@ -11,12 +11,17 @@ export const VERIFIED_TOKENS_MAX = 20_000;
 /** A verified token is trusted from memory this long at most, however long it lives. */
 export const VERIFIED_TOKENS_MAX_AGE_MS = 60_000;
 /**
- * JWT_CLOCK_TOLERANCE_S's default: how far identity's clock may be ahead of
- * the gateway's. A token is taken until `exp` plus this, and refused if its
- * `iat` is later than now plus this (a token from the future was made by a
- * wrong clock or by someone else).
+ * JWT_CLOCK_TOLERANCE_S's default: none, as the contract has an expired token
+ * refused. An operator whose identity and gateway clocks drift may allow some:
+ * a token is then taken until `exp` plus that.
  */
-export const CLOCK_TOLERANCE_S = 30;
+export const CLOCK_TOLERANCE_S = 0;
+/**
+ * How far ahead of the gateway's clock an `iat` may be, beyond that tolerance:
+ * clocks kept by NTP still differ by a fraction of a second. A token from
+ * further in the future was made by a wrong clock, or by someone else.
+ */
+export const IAT_AHEAD_S = 5;
 
 interface Verified {
   claims: AccessClaims;
@@ -91,6 +96,6 @@ export async function verifyAccessToken(jwt: JwtService, token: string, toleranc
   ) {
     throw AppError.unauthorized('Invalid access token claims');
   }
-  if (claims.iat > Date.now() / 1000 + toleranceS) throw AppError.unauthorized('Access token issued in the future');
+  if (claims.iat > Date.now() / 1000 + toleranceS + IAT_AHEAD_S) throw AppError.unauthorized('Access token issued in the future');
   return claims as AccessClaims;
 }

@@ -30,7 +30,7 @@ export class SessionsService {
   async login(dto: CredentialsDto, client: SessionClientDto): Promise<AuthResponse> {
     const owner = await this.users.send(UserPatterns.VerifyCredentials, dto);
     const response = await this.signIn(owner, client);
-    this.users.emit(UserEvents.LoggedIn, { userId: owner.user.id, at: new Date().toISOString() });
+    this.users.emit(UserEvents.LoggedIn, { userId: owner.id, at: new Date().toISOString() });
     return response;
   }
 
@@ -41,20 +41,22 @@ export class SessionsService {
    */
   async refresh(dto: RefreshTokenDto, client: SessionClientDto): Promise<AuthResponse> {
     const { userId, credentialsVersion, ...tokens } = await this.identity.send(IdentityPatterns.Refresh, { ...dto, ...client });
-    const owner = await asOwner(this.users.send(UserPatterns.FindSessionOwner, { id: userId }, { retry: true }));
-    if (owner.credentialsVersion !== credentialsVersion) {
+    const { credentialsVersion: current, ...user } = await asOwner(
+      this.users.send(UserPatterns.FindSessionOwner, { id: userId }, { retry: true }),
+    );
+    if (current !== credentialsVersion) {
       // Best effort: should it fail, nobody holds the session's new token anyway.
       await this.identity.send(IdentityPatterns.Revoke, { refreshToken: tokens.refreshToken }).catch(() => undefined);
       throw new AppError(ErrorCode.InvalidRefreshToken, 'The session began before the password was changed');
     }
-    return { user: owner.user, ...tokens };
+    return { user, ...tokens };
   }
 
   async logout(dto: RefreshTokenDto): Promise<void> {
     await this.identity.send(IdentityPatterns.Revoke, dto);
   }
 
-  private async signIn({ user, credentialsVersion }: SessionOwner, client: SessionClientDto): Promise<AuthResponse> {
+  private async signIn({ credentialsVersion, ...user }: SessionOwner, client: SessionClientDto): Promise<AuthResponse> {
     const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, credentialsVersion, ...client });
     return { user, ...tokens };
   }

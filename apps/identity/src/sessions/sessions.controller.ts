@@ -26,7 +26,7 @@ export class SessionsController {
     @Payload() { userId, credentialsVersion, userAgent, ip }: IssueTokensDto,
     @CallDeadline() deadline: Deadline,
   ): Promise<TokenPair> {
-    return this.sessions.issue({ userId, credentialsVersion }, deadline, { userAgent, ip });
+    return this.sessions.issue({ userId, credentialsVersion: credentialsVersion ?? 0 }, deadline, { userAgent, ip });
   }
 
   @IdentityMessage(IdentityPatterns.Refresh)

@@ -29,6 +29,7 @@ function userRow(fields: Partial<User> = {}): User {
 
 /** Tokens in memory: `claim` succeeds once per token, as the conditional UPDATE does. */
 class FakeTokens {
+  ops: string[] = [];
   readonly live = new Map<string, { purpose: TokenPurpose; userId: string; email: string | null }>();
   async liveUserId(purpose: TokenPurpose, token: string) {
     const row = this.live.get(token);
@@ -36,6 +37,7 @@ class FakeTokens {
   }
   async claim(_db: EntityManager, purpose: TokenPurpose, token: string) {
     const row = this.live.get(token);
+    this.ops.push(`claim ${purpose}`);
     if (row?.purpose !== purpose) return undefined;
     this.live.delete(token);
     return { userId: row.userId, email: row.email };
@@ -49,12 +51,16 @@ function setUp(user = userRow(), mailLimit = 5) {
     passwordSet: [] as string[],
     deleted: [] as string[],
     transaction: <T>(work: (db: EntityManager) => Promise<T>) => work(DB),
-    locked: [] as string[],
-    lock: async (_db: EntityManager, id: string) => (users.locked.push(id), users.rows.some((row) => row.id === id)),
+    /** What the account's transactions did, in order. */
+    ops: [] as string[],
+    lockRow: async (_db: EntityManager, id: string) => (users.ops.push(`lock ${id}`), users.rows.find((row) => row.id === id)),
     findById: async (id: string) => users.rows.find((row) => row.id === id) ?? null,
     findByEmail: async (email: string) => users.rows.find((row) => row.email?.toLowerCase() === email.toLowerCase()) ?? null,
     // Answers the new credentials version, as the UPDATE does: one more per change.
-    setPasswordHash: async (_db: EntityManager, _id: string, hash: string) => users.passwordSet.push(hash),
+    setPasswordHash: async (_db: EntityManager, _id: string, hash: string) => (
+      users.ops.push('set password'),
+      users.passwordSet.push(hash)
+    ),
     setEmail: async () => undefined,
     markEmailVerified: async (_db: EntityManager, id: string) => users.rows.find((row) => row.id === id),
     delete: async (_db: EntityManager, id: string) => (users.deleted.push(id), true),
@@ -64,7 +70,7 @@ function setUp(user = userRow(), mailLimit = 5) {
   const mails = {
     queued: [] as string[],
     sent: [] as string[],
-    queue: (label: string) => (mails.queued.push(label), label),
+    queue: (label: string) => (users.ops.push(`queue ${label}`), mails.queued.push(label), label),
     queueVerification: async (_db: EntityManager, u: User) => mails.queue(`verify:${u.email}`),
     queuePasswordReset: async (_db: EntityManager, u: User) => mails.queue(`reset:${u.email}`),
     sendCommitted: (mail: string | undefined) => void (mail && mails.sent.push(mail)),
@@ -80,6 +86,7 @@ function setUp(user = userRow(), mailLimit = 5) {
     conflict: () => undefined,
   };
   const tokens = new FakeTokens();
+  tokens.ops = users.ops;
   const service = new AccountsService(
     users as unknown as UsersRepository,
     accounts as unknown as UsersService,
@@ -225,18 +232,45 @@ describe('AccountsService transactions', () => {
     expect(mails.sent).toEqual([]);
   });
 
-  it('locks the user row before changing an account', async () => {
+  it('locks the user row before anything else an account change does', async () => {
     const { service, user, users, tokens } = setUp();
-    tokens.live.set('t', { purpose: 'email_verification', userId: user.id, email: user.email });
-    await service.verifyEmail('t');
-    await service.changePassword({ userId: user.id, currentPassword: 'old', newPassword: 'new-password-1' });
+    tokens.live.set('v', { purpose: 'email_verification', userId: user.id, email: user.email });
+    tokens.live.set('r', { purpose: 'password_reset', userId: user.id, email: user.email });
+    await service.verifyEmail('v');
+    await service.resetPassword({ token: 'r', password: 'new-password-1' });
+    await service.changePassword({ userId: user.id, currentPassword: 'old', newPassword: 'new-password-2' });
     await service.requestPasswordReset(user.email!);
-    expect(users.locked).toEqual([user.id, user.id, user.id]);
+    expect(users.ops).toEqual([
+      `lock ${user.id}`,
+      'claim email_verification',
+      `lock ${user.id}`,
+      'claim password_reset',
+      'set password',
+      `lock ${user.id}`,
+      'set password',
+      `lock ${user.id}`,
+      'queue reset:alice@example.com',
+    ]);
+  });
+
+  it('mails a reset only to the address asked for, as the locked row has it: an email change meanwhile wins', async () => {
+    const { service, user, users, mails } = setUp();
+    const asked = user.email!;
+    users.lockRow = async () => ({ ...user, email: 'moved@example.com' });
+    await expect(service.requestPasswordReset(asked)).resolves.toEqual({ accepted: true });
+    expect(mails.queued).toEqual([]);
+  });
+
+  it('refuses a reset link mailed to an address the account no longer has', async () => {
+    const { service, user, users, tokens } = setUp();
+    tokens.live.set('r', { purpose: 'password_reset', userId: user.id, email: 'old@example.com' });
+    await expect(service.resetPassword({ token: 'r', password: 'new-password-1' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(users.passwordSet).toEqual([]);
   });
 
   it('treats an account deleted before its transaction as gone: a reset request still answers 202', async () => {
     const { service, user, users, mails } = setUp();
-    users.lock = async () => false;
+    users.lockRow = async () => undefined;
     await expect(service.requestPasswordReset(user.email!)).resolves.toEqual({ accepted: true });
     await expect(service.requestEmailVerification(user.id)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
     await expect(service.changePassword({ userId: user.id, currentPassword: 'old', newPassword: 'new-password-1' })).rejects.toMatchObject({

@@ -59,8 +59,9 @@ export class AccountsService {
     const { allowed, retryAfterSeconds } = await this.mailThrottle.hit('email_verification', user.id);
     if (!allowed)
       throw new AppError(ErrorCode.RateLimited, 'Too many verification mails for this account; try again later', retryAfterSeconds);
-    const mail = await this.changeAccount(userId, notFound, deadline, 'The verification request', (db) =>
-      this.mails.queueVerification(db, user),
+    // As the account is now, locked: an email changed or verified meanwhile is not mailed to.
+    const mail = await this.changeAccount(userId, notFound, deadline, 'The verification request', (db, current) =>
+      current.email && !current.emailVerifiedAt ? this.mails.queueVerification(db, current) : Promise.resolve(undefined),
     );
     this.mails.sendCommitted(mail);
     return ACCEPTED;
@@ -86,7 +87,9 @@ export class AccountsService {
   async requestPasswordReset(email: string, deadline = Deadline.none): Promise<Accepted> {
     const user = await this.users.findByEmail(email);
     if (user && (await this.mailThrottle.hit('password_reset', user.id)).allowed) {
-      const queue = (db: EntityManager) => this.mails.queuePasswordReset(db, user);
+      // Only to the address asked for, if the account still has it once locked: an email change may have just ended its links.
+      const queue = (db: EntityManager, current: User) =>
+        current.email?.toLowerCase() === email.toLowerCase() ? this.mails.queuePasswordReset(db, current) : Promise.resolve(undefined);
       // Deleted meanwhile: answered as for any address without an account.
       const mail = await this.changeAccount(user.id, notFound, deadline, 'The reset request', queue).catch(unlessNotFound);
       this.mails.sendCommitted(mail);
@@ -100,8 +103,10 @@ export class AccountsService {
     if (!userId) throw invalidToken();
     assertNotUsername(password, await this.find(userId, invalidToken));
     const passwordHash = await this.hasher.hash(password, deadline);
-    await this.changeAccount(userId, invalidToken, deadline, 'The password reset', async (db) => {
-      if ((await this.tokens.claim(db, 'password_reset', token))?.userId !== userId) throw invalidToken();
+    await this.changeAccount(userId, invalidToken, deadline, 'The password reset', async (db, current) => {
+      // A link works only for the account, and the address, it was mailed to.
+      const claimed = await this.tokens.claim(db, 'password_reset', token);
+      if (claimed?.userId !== userId || claimed.email?.toLowerCase() !== current.email?.toLowerCase()) throw invalidToken();
       await this.users.setPasswordHash(db, userId, passwordHash);
       await this.mails.revokeOutstanding(db, userId, 'password_reset');
     });
@@ -165,11 +170,12 @@ export class AccountsService {
     missing: () => AppError,
     deadline: Deadline,
     what: string,
-    work: (db: EntityManager) => Promise<T>,
+    work: (db: EntityManager, current: User) => Promise<T>,
   ): Promise<T> {
     return this.users.transaction(async (db) => {
-      if (!(await this.users.lock(db, userId))) throw missing();
-      const result = await work(db);
+      const current = await this.users.lockRow(db, userId);
+      if (!current) throw missing();
+      const result = await work(db, current);
       deadline.assertNotPassed(what);
       return result;
     });

@@ -72,6 +72,12 @@ export class PasswordHasher implements OnModuleInit {
     return bcrypt.getRounds(hash) !== this.config.BCRYPT_ROUNDS;
   }
 
+  /** Whether a hash would start at once, queued behind no one: the only time optional work may take a slot. */
+  hasIdleSlot(): boolean {
+    const { pending, concurrency } = this.admission.snapshot();
+    return pending < concurrency;
+  }
+
   private run<T>(operation: 'hash' | 'compare', deadline: Deadline, work: () => Promise<T>): Promise<T> {
     return this.admission.run(deadline, () => timed(operation, work()));
   }

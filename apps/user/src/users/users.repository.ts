@@ -88,10 +88,10 @@ export class UsersRepository {
     return this.users.manager.transaction(work);
   }
 
-  /** Locks the row as its UPDATEs would (not against new rows that reference it); false if there is none. */
-  async lock(db: EntityManager, id: string): Promise<boolean> {
-    const rows: unknown[] = await db.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [id]);
-    return rows.length > 0;
+  /** The row, locked as its UPDATEs would lock it (not against new rows that reference it); undefined if there is none. */
+  async lockRow(db: EntityManager, id: string): Promise<User | undefined> {
+    const rows: User[] = await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+    return rows[0];
   }
 
   findById(id: string, db: EntityManager = this.users.manager): Promise<User | null> {

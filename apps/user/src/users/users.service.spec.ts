@@ -114,6 +114,11 @@ class FakeHasher {
   isOutdated(hash: string): boolean {
     return hash.startsWith('old-cost(');
   }
+
+  idle = true;
+  hasIdleSlot(): boolean {
+    return this.idle;
+  }
 }
 
 function setUp() {
@@ -148,7 +153,7 @@ describe('UsersService.register', () => {
     const { service, users, hasher } = setUp();
     const deadline = new Deadline(Date.now() + 60_000);
 
-    const { user: view, credentialsVersion } = await service.register(alice, deadline);
+    const { credentialsVersion, ...view } = await service.register(alice, deadline);
     expect(credentialsVersion).toBe(0);
 
     expect(hasher.hashed).toEqual([{ password: alice.password, deadline }]);
@@ -189,7 +194,7 @@ describe('UsersService.register', () => {
 
   it('stores a missing email as null, and sends no mail', async () => {
     const { service, users, mails } = setUp();
-    await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ user: { email: null } });
+    await expect(service.register({ username: 'bob', password: 'pw' })).resolves.toMatchObject({ email: null });
     expect(users.rows[0].email).toBeNull();
     expect(users.links).toEqual([]);
     expect(mails.sent).toEqual([]);
@@ -241,7 +246,7 @@ describe('UsersService.verifyCredentials', () => {
   it('matches the username case-insensitively, looking up the lower-cased account', async () => {
     const { service, users } = await withAlice();
     const owner = await service.verifyCredentials({ username: 'ALICE', password: alice.password });
-    expect(owner).toMatchObject({ user: { username: 'Alice' }, credentialsVersion: 0 });
+    expect(owner).toMatchObject({ username: 'Alice', credentialsVersion: 0 });
     expect(JSON.stringify(owner)).not.toContain('hashed(');
     expect(users.accountsLookedUp).toEqual(['alice']);
   });
@@ -283,9 +288,7 @@ describe('UsersService.verifyCredentials', () => {
     for (let i = 0; i < LOGIN_MAX_FAILURES; i++)
       await service.verifyCredentials({ username: 'mallory', password: 'guess' }).catch(() => undefined);
     await expect(service.verifyCredentials({ username: 'mallory', password: 'guess' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
-      user: { username: 'Alice' },
-    });
+    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({ username: 'Alice' });
   });
 
   it('forgets earlier failures after a success', async () => {
@@ -295,7 +298,7 @@ describe('UsersService.verifyCredentials', () => {
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < LOGIN_MAX_FAILURES - 1; i++) await fail();
       await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
-        user: { username: 'Alice' },
+        username: 'Alice',
       });
     }
   });
@@ -304,7 +307,7 @@ describe('UsersService.verifyCredentials', () => {
 describe('UsersService rehash on login', () => {
   it('hashes the password anew at the configured cost after a login with an outdated hash, and no session ends', async () => {
     const { service, users, hasher } = setUp();
-    const { user } = await service.register(alice);
+    const user = await service.register(alice);
     users.rows[0].passwordHash = `old-cost(${alice.password})`;
     await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).resolves.toMatchObject({
       credentialsVersion: 0,
@@ -312,6 +315,16 @@ describe('UsersService rehash on login', () => {
     await sleep(0);
     expect(users.rehashed).toEqual([[user.id, `old-cost(${alice.password})`, `hashed(${alice.password})`]]);
     expect(hasher.hashed.map(({ password }) => password)).toEqual([alice.password, alice.password]);
+  });
+
+  it('leaves an outdated hash for a later login while every hashing slot is taken', async () => {
+    const { service, users, hasher } = setUp();
+    await service.register(alice);
+    users.rows[0].passwordHash = `old-cost(${alice.password})`;
+    hasher.idle = false;
+    await service.verifyCredentials({ username: 'alice', password: alice.password });
+    await sleep(0);
+    expect(users.rehashed).toEqual([]);
   });
 
   it('leaves a hash at the configured cost alone', async () => {
@@ -326,19 +339,20 @@ describe('UsersService rehash on login', () => {
 describe('UsersService.findSessionOwner', () => {
   it('answers the user and its current credentials version, or 404 once it is gone', async () => {
     const { service, users } = setUp();
-    const { user } = await service.register(alice);
+    const registered = await service.register(alice);
     users.rows[0].credentialsVersion = 2;
-    await expect(service.findSessionOwner(user.id)).resolves.toEqual({ user, credentialsVersion: 2 });
+    await expect(service.findSessionOwner(registered.id)).resolves.toEqual({ ...registered, credentialsVersion: 2 });
     users.rows.length = 0;
-    await expect(service.findSessionOwner(user.id)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+    await expect(service.findSessionOwner(registered.id)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
   });
 });
 
 describe('UsersService.findById', () => {
   it('answers the view of a known user', async () => {
     const { service } = setUp();
-    const { user: registered } = await service.register(alice);
-    await expect(service.findById(registered.id)).resolves.toEqual(registered);
+    const { id, credentialsVersion } = await service.register(alice);
+    await expect(service.findById(id)).resolves.toMatchObject({ id, username: 'Alice' });
+    await expect(service.findById(id)).resolves.not.toHaveProperty('credentialsVersion', credentialsVersion);
   });
 
   it('answers 404 USER_NOT_FOUND for an unknown id', async () => {

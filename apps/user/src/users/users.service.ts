@@ -19,10 +19,10 @@ import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import { UsersRepository } from './users.repository.js';
 
-/** A rehash waits behind the logins, not in front of them; it is dropped if it would wait this long. */
+/** A rehash that could not start in this long (the slot was taken meanwhile) is dropped. */
 const REHASH_WITHIN_MS = 10_000;
 
-const sessionOwner = (user: User): SessionOwner => ({ user: toUserView(user), credentialsVersion: user.credentialsVersion });
+const sessionOwner = (user: User): SessionOwner => ({ ...toUserView(user), credentialsVersion: user.credentialsVersion });
 
 @Injectable()
 export class UsersService {
@@ -89,7 +89,7 @@ export class UsersService {
       throw new AppError(ErrorCode.InvalidCredentials, 'Invalid username or password');
     }
     await this.throttle.reset(account);
-    if (this.hasher.isOutdated(user.passwordHash)) void this.rehash(user, password);
+    if (this.hasher.isOutdated(user.passwordHash) && this.hasher.hasIdleSlot()) void this.rehash(user, password);
     return sessionOwner(user);
   }
 
@@ -97,7 +97,8 @@ export class UsersService {
    * After BCRYPT_ROUNDS changed: the password, just proven, is hashed anew at
    * the configured cost once the login has been answered, so that old accounts
    * cost (and take) what new ones do. Not a password change: no session ends.
-   * Skipped when the hashing queue is full, and tried again at the next login.
+   * Only when a hashing slot is idle (a login never queues behind it; the
+   * queue is first come, first served), else at a later login.
    */
   private async rehash(user: User, password: string): Promise<void> {
     try {

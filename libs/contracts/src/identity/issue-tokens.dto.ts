@@ -1,4 +1,4 @@
-import { IsInt, IsUUID, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 import { SessionClientDto } from './session-client.dto.js';
 
 /** `identity.issue_tokens`: a new session for a user whose password was just checked. */
@@ -6,8 +6,12 @@ export class IssueTokensDto extends SessionClientDto {
   @IsUUID()
   userId: string;
 
-  /** The user's `SessionOwner.credentialsVersion` when the password was checked. */
+  /**
+   * The user's `SessionOwner.credentialsVersion` when the password was checked.
+   * Optional for a gateway from before the count (a rolling deploy): its sessions begin under 0.
+   */
+  @IsOptional()
   @IsInt()
   @Min(0)
-  credentialsVersion: number;
+  credentialsVersion?: number;
 }

@@ -23,12 +23,13 @@ export class UserView {
 
 /**
  * `user.register`, `user.verify_credentials` and `user.find_session_owner`:
- * the user a session is for, and how many times its password has changed.
+ * the user a session is for, with how many times its password has changed.
  * Identity stores that count with each new session; a refresh whose session
  * began under an older count is refused, so a password change ends every
  * session it must even if identity missed the revocation sent with it.
+ * A `UserView` with one more field, so that a gateway from before the count
+ * still reads these replies during a rolling deploy.
  */
-export interface SessionOwner {
-  user: UserView;
+export interface SessionOwner extends UserView {
   credentialsVersion: number;
 }
