@@ -28,7 +28,7 @@ run('gateway', async () => {
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     genReqId: requestIdFrom,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrors.answer,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
