@@ -38,10 +38,10 @@ export class AccountMails {
     return this.queue(db, user, 'password_reset', this.config.PASSWORD_RESET_TTL);
   }
 
-  /** Links of `kind` already mailed stop working, and those not yet sent are not sent. */
-  async revokeOutstanding(db: EntityManager, userId: string, kind: MailKind): Promise<void> {
-    await this.tokens.revokeOutstanding(db, userId, kind);
-    await this.outbox.dropUnsent(db, userId, kind);
+  /** Links of these kinds already mailed stop working, and those not yet sent are not sent. */
+  async revokeOutstanding(db: EntityManager, userId: string, ...kinds: MailKind[]): Promise<void> {
+    await this.tokens.revokeOutstanding(db, userId, kinds);
+    await this.outbox.dropUnsent(db, userId, kinds);
   }
 
   /** After COMMIT: deliver now; the outbox record stands in if this process cannot. */

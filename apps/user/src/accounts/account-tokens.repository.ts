@@ -63,7 +63,10 @@ export class AccountTokensRepository {
   }
 
   /** After a reset or an email change, older links of that purpose stop working. */
-  async revokeOutstanding(db: EntityManager, userId: string, purpose: TokenPurpose): Promise<void> {
-    await db.query(`UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, [userId, purpose]);
+  async revokeOutstanding(db: EntityManager, userId: string, purposes: TokenPurpose[]): Promise<void> {
+    await db.query(`UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND purpose = ANY($2) AND used_at IS NULL`, [
+      userId,
+      purposes,
+    ]);
   }
 }

@@ -75,7 +75,7 @@ function setUp(user = userRow(), mailLimit = 5) {
     queuePasswordReset: async (_db: EntityManager, u: User) => mails.queue(`reset:${u.email}`),
     sendCommitted: (mail: string | undefined) => void (mail && mails.sent.push(mail)),
     revoked: [] as string[],
-    revokeOutstanding: async (_db: EntityManager, _id: string, kind: string) => void mails.revoked.push(kind),
+    revokeOutstanding: async (_db: EntityManager, _id: string, ...kinds: string[]) => void mails.revoked.push(...kinds),
   };
   const events = { published: [] as string[], publish: (event: string) => void events.published.push(event) };
   const accounts = {

@@ -52,17 +52,17 @@ export class AccountsService {
     private readonly mailThrottle: AccountMailThrottle,
   ) {}
 
+  /** Decided on the locked row: an address changed or verified meanwhile is not mailed to. */
   async requestEmailVerification(userId: string, deadline = Deadline.none): Promise<Accepted> {
-    const user = await this.find(userId);
-    if (!user.email) throw new AppError(ErrorCode.EmailMissing, 'The account has no email address');
-    if (user.emailVerifiedAt) throw new AppError(ErrorCode.EmailAlreadyVerified, 'The email address is already verified');
-    const { allowed, retryAfterSeconds } = await this.mailThrottle.hit('email_verification', user.id);
-    if (!allowed)
-      throw new AppError(ErrorCode.RateLimited, 'Too many verification mails for this account; try again later', retryAfterSeconds);
-    // As the account is now, locked: an email changed or verified meanwhile is not mailed to.
-    const mail = await this.changeAccount(userId, notFound, deadline, 'The verification request', (db, current) =>
-      current.email && !current.emailVerifiedAt ? this.mails.queueVerification(db, current) : Promise.resolve(undefined),
-    );
+    const mail = await this.changeAccount(userId, notFound, deadline, 'The verification request', async (db, user) => {
+      if (!user.email) throw new AppError(ErrorCode.EmailMissing, 'The account has no email address');
+      if (user.emailVerifiedAt) throw new AppError(ErrorCode.EmailAlreadyVerified, 'The email address is already verified');
+      const { allowed, retryAfterSeconds } = await this.mailThrottle.hit('email_verification', user.id);
+      if (!allowed) {
+        throw new AppError(ErrorCode.RateLimited, 'Too many verification mails for this account; try again later', retryAfterSeconds);
+      }
+      return this.mails.queueVerification(db, user);
+    });
     this.mails.sendCommitted(mail);
     return ACCEPTED;
   }
@@ -140,8 +140,7 @@ export class AccountsService {
     try {
       queued = await this.changeAccount(userId, notFound, deadline, 'The email change', async (db) => {
         await this.users.setEmail(db, userId, email);
-        await this.mails.revokeOutstanding(db, userId, 'email_verification');
-        await this.mails.revokeOutstanding(db, userId, 'password_reset');
+        await this.mails.revokeOutstanding(db, userId, 'email_verification', 'password_reset');
         return this.mails.queueVerification(db, changed);
       });
     } catch (error) {

@@ -91,10 +91,10 @@ export class OutboxRepository {
   }
 
   /** Its link was revoked before it went out. A mail already in the hands of the mail service may still arrive, with a dead link. */
-  async dropUnsent(db: EntityManager, userId: string, kind: MailKind): Promise<void> {
+  async dropUnsent(db: EntityManager, userId: string, kinds: MailKind[]): Promise<void> {
     await db.query(
-      `UPDATE mail_outbox SET token = NULL, last_error = 'REVOKED' WHERE user_id = $1 AND kind = $2 AND sent_at IS NULL AND token IS NOT NULL`,
-      [userId, kind],
+      `UPDATE mail_outbox SET token = NULL, last_error = 'REVOKED' WHERE user_id = $1 AND kind = ANY($2) AND sent_at IS NULL AND token IS NOT NULL`,
+      [userId, kinds],
     );
   }
 

@@ -94,8 +94,10 @@ export class UsersRepository {
     return rows[0];
   }
 
-  findById(id: string, db: EntityManager = this.users.manager): Promise<User | null> {
-    return db.findOneBy(User, { id });
+  /** A whole row by id (a refresh's owner check, an account change's first read): a named statement, as for login. */
+  async findById(id: string): Promise<User | null> {
+    const { rows } = await this.pool.query<User>({ name: 'user-by-id', text: SELECT_USER_BY_ID, values: [id] });
+    return rows[0] ?? null;
   }
 
   findByEmail(email: string): Promise<User | null> {
@@ -104,11 +106,11 @@ export class UsersRepository {
 
   /** Only if the stored email is still `email`: a link for an address the user has since replaced proves nothing. */
   async markEmailVerified(db: EntityManager, id: string, email: string): Promise<User | undefined> {
-    const [rows]: [{ id: string }[], number] = await db.query(
-      `UPDATE users SET email_verified_at = now() WHERE id = $1 AND lower(email) = lower($2) RETURNING id`,
+    const [rows]: [User[], number] = await db.query(
+      `UPDATE users SET email_verified_at = now() WHERE id = $1 AND lower(email) = lower($2) RETURNING ${USER_COLUMNS}`,
       [id, email],
     );
-    return rows.length ? ((await this.findById(id, db)) ?? undefined) : undefined;
+    return rows[0];
   }
 
   /** Counts the change: the sessions begun before it can no longer refresh. Answers the new count. */
@@ -138,12 +140,6 @@ export class UsersRepository {
   /** By username, case-insensitively (`account` is already lower case): every login's lookup, so a named statement. */
   async findByAccount(account: string): Promise<User | null> {
     const { rows } = await this.pool.query<User>({ name: 'user-by-account', text: SELECT_USER_BY_ACCOUNT, values: [account] });
-    return rows[0] ?? null;
-  }
-
-  /** Every refresh's owner check: a named statement, as for login. */
-  async findOwnerById(id: string): Promise<User | null> {
-    const { rows } = await this.pool.query<User>({ name: 'user-by-id', text: SELECT_USER_BY_ID, values: [id] });
     return rows[0] ?? null;
   }
 

@@ -53,10 +53,6 @@ class FakeUsers {
     return this.rows.find((row) => row.id === id) ?? null;
   }
 
-  findOwnerById(id: string): Promise<User | null> {
-    return this.findById(id);
-  }
-
   async findByAccount(account: string): Promise<User | null> {
     this.accountsLookedUp.push(account);
     return this.rows.find((user) => user.username.toLowerCase() === account) ?? null;

@@ -111,7 +111,7 @@ export class UsersService {
 
   /** For a refresh: whether the session's credentials are still the account's. */
   async findSessionOwner(id: string): Promise<SessionOwner> {
-    const user = await this.users.findOwnerById(id);
+    const user = await this.users.findById(id);
     if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
     return sessionOwner(user);
   }
