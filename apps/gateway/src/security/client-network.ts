@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * What the per-IP limit counts a client by: an IPv4 address as it is, an
@@ -9,20 +9,8 @@ import { isIPv4, isIPv6 } from 'node:net';
  * IPv4 client it maps. Anything else (no address) is used as it is.
  */
 export function clientNetwork(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped && isIPv4(mapped)) return mapped;
-  if (!isIPv6(ip)) return ip;
-  return `${firstFourGroups(ip.split('%')[0]).join(':')}::/64`;
-}
-
-/** The first 64 bits of an IPv6 address as four hex groups, whatever its spelling (`::`, leading zeros, case). */
-function firstFourGroups(address: string): string[] {
-  const [head, tail] = address.split('::');
-  const groups = head ? head.split(':') : [];
-  // With `::`, zeros fill what head and tail leave of 8 groups (an IPv4 tail counts 2). Only the first 4 matter.
-  if (tail !== undefined) {
-    const tailGroups = tail ? tail.split(':').reduce((n, part) => n + (part.includes('.') ? 2 : 1), 0) : 0;
-    groups.push(...Array<string>(8 - groups.length - tailGroups).fill('0'), ...(tail ? tail.split(':') : []));
-  }
-  return groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16));
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${address.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
 }
