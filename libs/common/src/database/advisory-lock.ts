@@ -13,34 +13,35 @@ export const PURGE_LOCK = 'gatehouse:purge';
  * replica killed while holding it does not block the others.
  */
 export async function withAdvisoryLock<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-    try {
-      return await work();
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
-    }
-  } finally {
-    await runner.release();
-  }
+  return (await holdingLock(dataSource, name, true, work)) as T;
 }
 
 /**
  * The same without waiting: `work` runs on the lock's own connection only if
  * no other session holds the lock; otherwise the answer is undefined.
  */
-export async function tryWithAdvisoryLock<T>(
+export function tryWithAdvisoryLock<T>(
   dataSource: DataSource,
   name: string,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T | undefined> {
+  return holdingLock(dataSource, name, false, work);
+}
+
+async function holdingLock<T>(
+  dataSource: DataSource,
+  name: string,
+  wait: boolean,
   work: (runner: QueryRunner) => Promise<T>,
 ): Promise<T | undefined> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [{ locked }]: [{ locked: boolean }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name]);
-    if (!locked) return undefined;
+    if (wait) await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    else {
+      const [{ locked }]: [{ locked: boolean }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name]);
+      if (!locked) return undefined;
+    }
     try {
       return await work(runner);
     } finally {
