@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
+import { callPattern } from '../support/tcp-peer.js';
 
 const RPC_TIMEOUT_MS = 1500;
 let gh: TestGatehouse;
@@ -12,6 +14,10 @@ afterAll(async () => {
 });
 
 const register = () => gh.http.post('/register', { username: uniqueName('flt'), password: STRONG_PASSWORD });
+
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await done()); i++) await sleep(50);
+}
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -90,6 +96,47 @@ describe('a service that goes away', () => {
     await gh.system.startApp('identity');
     expect((await gh.http.get('/health')).status).toBe(200);
     expect((await register()).status).toBe(201);
+  });
+});
+
+describe('a registration identity cannot complete', () => {
+  const attempt = (username: string) => gh.http.post('/register', { username, password: STRONG_PASSWORD });
+
+  it('leaves no account when identity is down: the same username registers once it is back', async () => {
+    const username = uniqueName('idd');
+    process.kill(gh.system.apps.identity!.pid, 'SIGKILL');
+    await gh.system.apps.identity!.exited;
+    try {
+      const down = await attempt(username);
+      expect(down.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    } finally {
+      await gh.system.startApp('identity');
+    }
+    expect((await gh.http.post('/login', { username, password: STRONG_PASSWORD })).status).toBe(401);
+    expect((await attempt(username)).status).toBe(201);
+  });
+
+  it('leaves no account when identity stalls past the timeout', async () => {
+    const username = uniqueName('ids');
+    const pid = gh.system.apps.identity!.pid;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const stalled = await attempt(username);
+      expect(stalled.body).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // Identity, awake again, refuses the queued call as past its deadline; the username is free.
+    expect((await attempt(username)).status).toBe(201);
+  });
+
+  it('discards only an account nobody has used: one that has logged in stays', async () => {
+    const made = await attempt(uniqueName('idu'));
+    const login = await gh.http.post('/login', { username: made.body.user.username, password: STRONG_PASSWORD });
+    await until(async () => (await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).body.lastLoginAt !== null);
+    const reply = await callPattern(gh.system.options.ports.user, 'user.discard_registration', { id: made.body.user.id });
+    expect(reply.response).toEqual({ discarded: false });
+    expect((await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).status).toBe(200);
   });
 });
 

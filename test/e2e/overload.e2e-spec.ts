@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request as httpRequest } from 'node:http';
 import pg from 'pg';
@@ -26,6 +27,22 @@ async function usernamesLike(prefix: string): Promise<string[]> {
   } finally {
     await db.end();
   }
+}
+
+async function connect(service: 'user' | 'identity'): Promise<pg.Client> {
+  const db = new pg.Client({ connectionString: gh.system.database!.url(service) });
+  await db.connect();
+  return db;
+}
+
+/** Until a statement of the service's waits on the lock the test's transaction holds: it was sent, in time. */
+async function waitForBlockedStatement(db: pg.Client): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`);
+    if (rows[0].n > 0) return;
+    await sleep(20);
+  }
+  throw new Error('no statement waited on the test transaction');
 }
 
 interface Outcome {
@@ -138,6 +155,53 @@ describe('deadlines', () => {
       socket.destroy();
     }
     expect(await usernamesLike(username)).toEqual([]);
+  });
+
+  it('undoes a registration whose commit outlasted its deadline', async () => {
+    const username = uniqueName('slowc');
+    const db = await connect('user');
+    const socket = await openSocket(userPort());
+    try {
+      // A transaction holding the same username: the registration's INSERT waits on it past its deadline.
+      await db.query('BEGIN');
+      await db.query(`INSERT INTO users (username, password_hash) VALUES ($1, 'held')`, [username]);
+      const deadline = Date.now() + 1500;
+      socket.write(
+        frame({ pattern: 'user.register', data: registration(username), id: 'slowc-1', metadata: { deadline: String(deadline) } }),
+      );
+      await waitForBlockedStatement(db);
+      await sleep(deadline + 200 - Date.now());
+      await db.query('ROLLBACK');
+      const reply = await readReply(socket, 5000);
+      expect(reply.err).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    } finally {
+      socket.destroy();
+      await db.end();
+    }
+    expect(await usernamesLike(username)).toEqual([]);
+  });
+
+  it('ends a session whose commit outlasted its deadline', async () => {
+    const userId = randomUUID();
+    const db = await connect('identity');
+    const socket = await openSocket(gh.system.options.ports.identity);
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE sessions IN SHARE MODE');
+      const deadline = Date.now() + 1000;
+      const data = { userId, credentialsVersion: 0 };
+      socket.write(frame({ pattern: 'identity.issue_tokens', data, id: 'slowc-2', metadata: { deadline: String(deadline) } }));
+      await waitForBlockedStatement(db);
+      await sleep(deadline + 200 - Date.now());
+      await db.query('COMMIT');
+      const reply = await readReply(socket, 5000);
+      expect(reply.err).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+      const { rows } = await db.query('SELECT count(*)::int AS live FROM sessions WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+      expect(rows[0].live).toBe(0);
+    } finally {
+      socket.destroy();
+      await db.end();
+    }
   });
 
   it('still serves callers that send no deadline', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   ErrorCode,
   IdentityPatterns,
@@ -18,13 +18,26 @@ import { asOwner } from '../users/as-owner.js';
 /** The flows that span both services. Neither `register` nor token issuing is ever retried. */
 @Injectable()
 export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
   constructor(
     private readonly users: UserClient,
     private readonly identity: IdentityClient,
   ) {}
 
+  /**
+   * An account exists only if its registration answered 201: when no session
+   * can be begun for it (identity down, slow or overloaded, or the client
+   * gone), the account is discarded before the error is answered.
+   */
   async register(dto: RegisterUserDto, client: SessionClientDto): Promise<AuthResponse> {
-    return this.signIn(await this.users.send(UserPatterns.Register, dto), client);
+    const owner = await this.users.send(UserPatterns.Register, dto);
+    try {
+      return await this.signIn(owner, client);
+    } catch (error) {
+      await this.discard(owner.id);
+      throw error;
+    }
   }
 
   async login(dto: CredentialsDto, client: SessionClientDto): Promise<AuthResponse> {
@@ -54,6 +67,17 @@ export class SessionsService {
 
   async logout(dto: RefreshTokenDto): Promise<void> {
     await this.identity.send(IdentityPatterns.Revoke, dto);
+  }
+
+  private async discard(userId: string): Promise<void> {
+    try {
+      await this.users.send(UserPatterns.DiscardRegistration, { id: userId }, { retry: true, cleanup: true });
+    } catch (error) {
+      // Left for its client to find as USERNAME_TAKEN; nothing else can be done from here.
+      this.logger.warn(
+        `Registration of user ${userId} failed and could not be undone: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   private async signIn({ credentialsVersion, ...user }: SessionOwner, client: SessionClientDto): Promise<AuthResponse> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Deadline } from '#common';
@@ -36,6 +37,8 @@ class FakeSessions {
   readonly tokens = new Map<string, StoredToken>();
   readonly revoked: string[] = [];
   readonly lookedUp: string[] = [];
+  /** How long a session's INSERT takes once sent: a slow commit. */
+  commitMs = 0;
 
   async create(
     { id, ...session }: { id: string; userId: string; credentialsVersion: number } & SessionClient,
@@ -43,6 +46,7 @@ class FakeSessions {
     beforeCommit: () => void = () => undefined,
   ): Promise<void> {
     beforeCommit();
+    if (this.commitMs > 0) await sleep(this.commitMs);
     this.sessions.set(id, { ...session, revoked: false, createdAt: new Date(), lastUsedAt: new Date() });
     this.tokens.set(token.hash, { sessionId: id, expiresAt: token.expiresAt, used: false });
   }
@@ -190,6 +194,14 @@ describe('SessionsService.issue', () => {
     const { service, sessions, signer } = setUp();
     await expect(service.issue(USER_1, passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
     expect(sessions.sessions.size).toBe(0);
+    expect(signer.signed).toHaveLength(0);
+  });
+
+  it('ends, unused, a session whose commit outlasted the deadline, and signs nothing for it', async () => {
+    const { service, sessions, signer } = setUp();
+    sessions.commitMs = 30;
+    await expect(service.issue(USER_1, new Deadline(Date.now() + 10))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect([...sessions.sessions.values()].map((session) => session.revoked)).toEqual([true]);
     expect(signer.signed).toHaveLength(0);
   });
 });

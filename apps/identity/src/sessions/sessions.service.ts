@@ -37,6 +37,11 @@ export class SessionsService {
     const { token, stored } = this.newToken();
     const inTime = () => deadline.assertNotPassed('The new session');
     await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime));
+    // The commit itself outlasted the deadline: its caller may have answered an error already, so the session ends unused.
+    if (deadline.passed()) {
+      await this.sessions.revoke(sessionId);
+      throw Deadline.missed('The new session');
+    }
     return { ...this.signer.sign(userId, sessionId), refreshToken: token };
   }
 

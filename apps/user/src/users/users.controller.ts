@@ -38,6 +38,11 @@ export class UsersController {
     return this.users.findSessionOwner(id);
   }
 
+  @UserMessage(UserPatterns.DiscardRegistration)
+  discardRegistration(@Payload() { id }: FindUserDto): Promise<{ discarded: boolean }> {
+    return this.users.discardRegistration(id);
+  }
+
   @UserEvent(UserEvents.LoggedIn)
   recordLogin(@Payload() event: UserLoggedInEvent): Promise<void> {
     return this.users.recordLogin(event);

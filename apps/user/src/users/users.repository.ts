@@ -39,6 +39,10 @@ const INSERT_USER_WITH_LINK = `
     RETURNING id, expires_at
   )
   SELECT new_user.*, mail.id AS "mailId", mail.expires_at AS "mailExpiresAt" FROM new_user, mail`;
+// Only an account that is still as its registration left it: never logged in, its password never changed.
+const DISCARD_NEW_USER = `
+  DELETE FROM users
+   WHERE id = $1 AND last_login_at IS NULL AND credentials_version = 0 AND created_at > now() - make_interval(secs => $2)`;
 const RECORD_LOGIN = `UPDATE users SET last_login_at = GREATEST(COALESCE(last_login_at, $2), $2) WHERE id = $1`;
 
 export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'>;
@@ -130,6 +134,16 @@ export class UsersRepository {
   /** A new address is unproven until its own link is followed. */
   async setEmail(db: EntityManager, id: string, email: string): Promise<void> {
     await db.update(User, { id }, { email, emailVerifiedAt: null });
+  }
+
+  /**
+   * A registration undone because its client was never told of it: only an
+   * account made within `withinSeconds` and untouched since. Tokens and unsent
+   * mails go with it (ON DELETE CASCADE).
+   */
+  async discardNew(id: string, withinSeconds: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query({ name: 'discard-new-user', text: DISCARD_NEW_USER, values: [id, withinSeconds] });
+    return (rowCount ?? 0) > 0;
   }
 
   /** Tokens and outbox rows go with it (ON DELETE CASCADE). */

@@ -25,9 +25,13 @@ class FakeUsers {
   readonly logins: Array<[string, string]> = [];
   /** What the next INSERT fails with, as PostgreSQL would have it. */
   insertFailure?: unknown;
+  /** How long an INSERT takes once sent: a slow commit. */
+  commitMs = 0;
+  readonly discarded: string[] = [];
 
   async insert(fields: NewUser, beforeSend: () => void = () => undefined): Promise<User> {
     beforeSend();
+    if (this.commitMs > 0) await sleep(this.commitMs);
     const failure = this.insertFailure;
     this.insertFailure = undefined;
     if (failure) throw failure;
@@ -47,6 +51,15 @@ class FakeUsers {
     const user = await this.insert(fields, beforeSend);
     this.links.push({ userId: user.id, link });
     return { user, mail: { id: `mail-${user.id}`, userId: user.id, recipient: user.email, token: link.token } };
+  }
+
+  /** As the real statement: only an account never logged in and never given a new password. */
+  async discardNew(id: string): Promise<boolean> {
+    const index = this.rows.findIndex((row) => row.id === id && row.lastLoginAt === null && row.credentialsVersion === 0);
+    if (index < 0) return false;
+    this.rows.splice(index, 1);
+    this.discarded.push(id);
+    return true;
   }
 
   async findById(id: string): Promise<User | null> {
@@ -224,11 +237,44 @@ describe('UsersService.register', () => {
     expect(users.rows).toHaveLength(0);
   });
 
+  it('deletes an account whose commit outlasted the deadline, and neither mails nor announces it', async () => {
+    const { service, users, mails, events } = setUp();
+    users.commitMs = 30;
+    const refused = service.register(alice, new Deadline(Date.now() + 10));
+    await expect(refused).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(users.discarded).toHaveLength(1);
+    expect(users.rows).toHaveLength(0);
+    expect(mails.sent).toEqual([]);
+    expect(events.published).toEqual([]);
+  });
+
   it('commits while the caller is still waiting, or when the call has no deadline', async () => {
     const { service, users } = setUp();
     await service.register(alice, new Deadline(Date.now() + 60_000));
     await service.register({ ...alice, username: 'alice2', email: undefined });
     expect(users.rows).toHaveLength(2);
+  });
+});
+
+describe('UsersService.discardRegistration', () => {
+  it('deletes a new account nobody was told of, and announces user.deleted', async () => {
+    const { service, users, events } = setUp();
+    const { id } = await service.register(alice);
+    events.published.length = 0;
+    await expect(service.discardRegistration(id)).resolves.toEqual({ discarded: true });
+    expect(users.rows).toHaveLength(0);
+    expect(events.published).toEqual([['user.deleted', { userId: id, at: expect.any(String) }]]);
+  });
+
+  it('leaves an account that has been used, or is gone, and announces nothing', async () => {
+    const { service, users, events } = setUp();
+    const { id } = await service.register(alice);
+    users.rows[0].lastLoginAt = new Date();
+    events.published.length = 0;
+    await expect(service.discardRegistration(id)).resolves.toEqual({ discarded: false });
+    await expect(service.discardRegistration(randomUUID())).resolves.toEqual({ discarded: false });
+    expect(users.rows).toHaveLength(1);
+    expect(events.published).toEqual([]);
   });
 });
 

@@ -19,6 +19,12 @@ import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import { UsersRepository } from './users.repository.js';
 
+/**
+ * How old an account may be and still be discarded as a registration nobody
+ * heard of: the gateway asks at most two call timeouts (120 s each at most) after it was made.
+ */
+const DISCARD_WITHIN_S = 600;
+
 /** A rehash that could not start in this long (the slot was taken meanwhile) is dropped. */
 const REHASH_WITHIN_MS = 10_000;
 
@@ -52,6 +58,11 @@ export class UsersService {
       throw this.conflict(error) ?? error;
     }
     const { user, mail } = written;
+    // The commit itself outlasted the deadline (a slow disk, a lock): the caller may have answered 504 already.
+    if (deadline.passed()) {
+      await this.undoRegistration(user.id);
+      throw Deadline.missed('Registration');
+    }
     this.mails.sendCommitted(mail);
     this.events.publish(UserEvents.Registered, {
       userId: user.id,
@@ -60,6 +71,30 @@ export class UsersService {
       at: new Date().toISOString(),
     });
     return sessionOwner(user);
+  }
+
+  /**
+   * A registration the gateway could not complete (identity began no session,
+   * or the client left): its client got no 201, so the account must not stay.
+   */
+  async discardRegistration(id: string): Promise<{ discarded: boolean }> {
+    const discarded = await this.users.discardNew(id, DISCARD_WITHIN_S);
+    if (discarded) {
+      this.logger.log(`Registration of user ${id} discarded: its client was not told of it`);
+      this.events.publish(UserEvents.Deleted, { userId: id, at: new Date().toISOString() });
+    }
+    return { discarded };
+  }
+
+  /** An account committed too late for its caller is deleted again; should that fail, it stays an orphan, and is logged. */
+  private async undoRegistration(id: string): Promise<void> {
+    try {
+      await this.users.discardNew(id, DISCARD_WITHIN_S);
+    } catch (error) {
+      this.logger.warn(
+        `User ${id}, committed after its deadline, could not be deleted: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /**

@@ -29,7 +29,12 @@ export class Deadline {
    * result would only be an orphan. (The caller has already answered 504.)
    */
   assertNotPassed(what = 'The request'): void {
-    if (this.passed()) throw new AppError(ErrorCode.UpstreamTimeout, `${what} missed the caller's deadline and was not done`);
+    if (this.passed()) throw Deadline.missed(what);
+  }
+
+  /** The refusal of work that missed its deadline: nothing of it is left. */
+  static missed(what = 'The request'): AppError {
+    return new AppError(ErrorCode.UpstreamTimeout, `${what} missed the caller's deadline and was not done`);
   }
 }
 

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { AppError } from '../errors/app-error.js';
 import { NEVER, of, throwError, type Observable } from 'rxjs';
+import { requestContext } from '../observability/request-context.js';
 import { ServiceClient } from './service-client.js';
 
 type Send = (pattern: string, data: unknown) => Observable<unknown>;
@@ -75,6 +76,19 @@ describe('ServiceClient', () => {
     const { client, calls } = clientWith(() => throwError(() => ({ status: 404, code: 'USER_NOT_FOUND', message: 'no' })));
     await failure(client.send('user.find_by_id', {}, { retry: true }));
     expect(calls).toHaveLength(1);
+  });
+
+  it('sends nothing for a client that has gone, except a clean-up', async () => {
+    const { client, calls } = clientWith(() => of({ discarded: true }));
+    const gone = () => true;
+    const refusal = await failure(requestContext.run('req-1', () => client.send('user.find_by_id', {}), gone));
+    expect(refusal).toMatchObject({ status: 499, code: 'CLIENT_CLOSED_REQUEST' });
+    await expect(requestContext.run('req-1', () => client.send('user.discard_registration', {}, { cleanup: true }), gone)).resolves.toEqual(
+      {
+        discarded: true,
+      },
+    );
+    expect(calls).toEqual(['user.discard_registration']);
   });
 
   it('hides an unexpected failure behind a 500', async () => {

@@ -49,10 +49,18 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
     this.logger = new Logger(`${service}-client`);
   }
 
-  /** Request/reply. Pass `retry` only for idempotent reads: it re-sends once after a connection error. */
-  async send<P extends keyof M & string>(pattern: P, payload: PayloadOf<M, P>, { retry = false } = {}): Promise<ReplyOf<M, P>> {
+  /**
+   * Request/reply. Pass `retry` only for idempotent calls: it re-sends once
+   * after a connection error. A `cleanup` (undoing what a failed request did)
+   * is sent even when the request's client has gone.
+   */
+  async send<P extends keyof M & string>(
+    pattern: P,
+    payload: PayloadOf<M, P>,
+    { retry = false, cleanup = false } = {},
+  ): Promise<ReplyOf<M, P>> {
     // A request whose client has gone is not worked on: nobody would read the answer.
-    if (requestContext.clientGone()) {
+    if (!cleanup && requestContext.clientGone()) {
       this.observe(this.service, pattern, 'client_gone', 0);
       throw new AppError(ErrorCode.ClientClosedRequest, 'The client closed the connection');
     }

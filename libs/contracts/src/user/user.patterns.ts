@@ -27,6 +27,7 @@ export const UserPatterns = {
   VerifyCredentials: 'user.verify_credentials',
   FindById: 'user.find_by_id',
   FindSessionOwner: 'user.find_session_owner',
+  DiscardRegistration: 'user.discard_registration',
   Health: 'user.health',
   RequestEmailVerification: 'user.request_email_verification',
   VerifyEmail: 'user.verify_email',
@@ -50,6 +51,8 @@ export type UserMessages = {
   [UserPatterns.FindById]: { payload: FindUserDto; reply: UserView };
   /** A refresh's owner check: `FindById` stays what `GET /me` needs. */
   [UserPatterns.FindSessionOwner]: { payload: FindUserDto; reply: SessionOwner };
+  /** A registration whose client got no 201 (identity could not begin its session) is undone: `discarded: false` if nothing was. */
+  [UserPatterns.DiscardRegistration]: { payload: FindUserDto; reply: { discarded: boolean } };
   [UserPatterns.Health]: { payload: NoPayload; reply: ServiceHealth };
   [UserPatterns.RequestEmailVerification]: { payload: ForUserDto; reply: Accepted };
   [UserPatterns.VerifyEmail]: { payload: VerifyEmailDto; reply: UserView };
