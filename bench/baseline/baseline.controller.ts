@@ -18,7 +18,7 @@ export class BaselineController {
   @Post('register')
   async register(@Body() dto: RegisterUserDto): Promise<UserView> {
     const passwordHash = await bcrypt.hash(dto.password, this.env.bcryptRounds);
-    return toUserView(await this.users.insert({ username: dto.username, email: dto.email ?? null, passwordHash }));
+    return toUserView(await this.users.insert({ id: null, username: dto.username, email: dto.email ?? null, passwordHash }));
   }
 
   @Get('me')

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { callPattern } from '../support/tcp-peer.js';
@@ -99,7 +100,7 @@ describe('a service that goes away', () => {
   });
 });
 
-describe('a registration identity cannot complete', () => {
+describe('a registration its client does not hear of', () => {
   const attempt = (username: string) => gh.http.post('/register', { username, password: STRONG_PASSWORD });
 
   it('leaves no account when identity is down: the same username registers once it is back', async () => {
@@ -127,6 +128,16 @@ describe('a registration identity cannot complete', () => {
       process.kill(pid, 'SIGCONT');
     }
     // Identity, awake again, refuses the queued call as past its deadline; the username is free.
+    expect((await attempt(username)).status).toBe(201);
+  });
+
+  it('is made under the id the gateway chose, by which a registration whose reply was lost is discarded', async () => {
+    const id = randomUUID();
+    const username = uniqueName('idl');
+    const userPort = gh.system.options.ports.user;
+    const made = await callPattern(userPort, 'user.register', { username, password: STRONG_PASSWORD, id });
+    expect(made.response).toMatchObject({ id, username });
+    expect((await callPattern(userPort, 'user.discard_registration', { id })).response).toEqual({ discarded: true });
     expect((await attempt(username)).status).toBe(201);
   });
 

@@ -20,15 +20,19 @@ const registration = { username: 'alice', password: 'correct horse battery stapl
 /** A service that records its calls and answers each pattern from `answers` (a function throws or answers). */
 class FakeService {
   readonly calls: unknown[][] = [];
-  constructor(private readonly answers: Record<string, () => unknown>) {}
+  constructor(private readonly answers: Record<string, (payload: any) => unknown>) {}
   async send(...args: unknown[]): Promise<unknown> {
     this.calls.push(args);
-    return this.answers[args[0] as string]();
+    return this.answers[args[0] as string](args[1]);
   }
 }
 
 function setUp(issue: () => unknown, discard: () => unknown = () => ({ discarded: true })) {
-  const users = new FakeService({ [UserPatterns.Register]: () => owner, [UserPatterns.DiscardRegistration]: discard });
+  const users = new FakeService({
+    // The user service makes the account under the id the gateway chose.
+    [UserPatterns.Register]: ({ id }: { id: string }) => ({ ...owner, id }),
+    [UserPatterns.DiscardRegistration]: discard,
+  });
   const identity = new FakeService({ [IdentityPatterns.IssueTokens]: issue });
   const service = new SessionsService(users as unknown as UserClient, identity as unknown as IdentityClient);
   return { users, identity, service };
@@ -38,7 +42,7 @@ describe('SessionsService.register', () => {
   it('answers the account with its first session, and undoes nothing', async () => {
     const { users, service } = setUp(() => tokens);
     const response = await service.register(registration, {});
-    expect(response).toEqual({ user: expect.objectContaining({ id: owner.id, username: owner.username }), ...tokens });
+    expect(response).toEqual({ user: expect.objectContaining({ username: owner.username }), ...tokens });
     expect(response.user).not.toHaveProperty('credentialsVersion');
     expect(users.calls.map(([pattern]) => pattern)).toEqual([UserPatterns.Register]);
   });
@@ -49,13 +53,42 @@ describe('SessionsService.register', () => {
       throw down;
     });
     await expect(service.register(registration, {})).rejects.toBe(down);
-    expect(users.calls[1]).toEqual([UserPatterns.DiscardRegistration, { id: owner.id }, { retry: true, cleanup: true }]);
+    const [[, sent], discard] = users.calls as [[string, { id: string }], unknown[]];
+    expect(discard).toEqual([UserPatterns.DiscardRegistration, { id: sent.id }, { retry: true, cleanup: true }]);
+  });
+
+  it('names the account itself, and discards it by that name when the reply does not come in time', async () => {
+    const users = new FakeService({
+      [UserPatterns.Register]: () => {
+        throw new AppError(ErrorCode.UpstreamTimeout, 'The user service did not answer in time');
+      },
+      [UserPatterns.DiscardRegistration]: () => ({ discarded: true }),
+    });
+    const service = new SessionsService(users as unknown as UserClient, new FakeService({}) as unknown as IdentityClient);
+    await expect(service.register(registration, {})).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const [[, sent], discard] = users.calls as [[string, { id: string }], unknown[]];
+    expect(sent).toEqual({ ...registration, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(discard).toEqual([UserPatterns.DiscardRegistration, { id: sent.id }, { retry: true, cleanup: true }]);
+  });
+
+  it('discards nothing when the user service answered: it made no account', async () => {
+    const taken = new AppError(ErrorCode.UsernameTaken, 'That username is taken');
+    const users = new FakeService({
+      [UserPatterns.Register]: () => {
+        throw taken;
+      },
+    });
+    const service = new SessionsService(users as unknown as UserClient, new FakeService({}) as unknown as IdentityClient);
+    await expect(service.register(registration, {})).rejects.toBe(taken);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(users.calls).toHaveLength(1);
   });
 
   it('answers the original error when the discard fails too, and logs the account left behind', async () => {
     const timeout = new AppError(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time');
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const { service } = setUp(
+    const { users, service } = setUp(
       () => {
         throw timeout;
       },
@@ -64,7 +97,8 @@ describe('SessionsService.register', () => {
       },
     );
     await expect(service.register(registration, {})).rejects.toBe(timeout);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining(owner.id));
+    const [[, sent]] = users.calls as [[string, { id: string }]];
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(sent.id));
     warn.mockRestore();
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   ErrorCode,
@@ -26,16 +27,26 @@ export class SessionsService {
   ) {}
 
   /**
-   * An account exists only if its registration answered 201: when no session
-   * can be begun for it (identity down, slow or overloaded, or the client
-   * gone), the account is discarded before the error is answered.
+   * An account exists only if its registration answered 201. The gateway
+   * names the account, so that it can discard it (`user.discard_registration`)
+   * when the client will not hear of it: when the reply never came (the commit
+   * may have happened in time all the same), and when no session could be
+   * begun for it (identity down, slow or overloaded, or the client gone).
    */
   async register(dto: RegisterUserDto, client: SessionClientDto): Promise<AuthResponse> {
-    const owner = await this.users.send(UserPatterns.Register, dto);
+    const id = randomUUID();
+    let owner: SessionOwner;
+    try {
+      owner = await this.users.send(UserPatterns.Register, { ...dto, id });
+    } catch (error) {
+      // Not awaited: a user service that did not answer in time may not answer this either.
+      if (error instanceof AppError && error.code === ErrorCode.UpstreamTimeout) void this.discard(id);
+      throw error;
+    }
     try {
       return await this.signIn(owner, client);
     } catch (error) {
-      await this.discard(owner.id);
+      await this.discard(id);
       throw error;
     }
   }
@@ -73,10 +84,9 @@ export class SessionsService {
     try {
       await this.users.send(UserPatterns.DiscardRegistration, { id: userId }, { retry: true, cleanup: true });
     } catch (error) {
-      // Left for its client to find as USERNAME_TAKEN; nothing else can be done from here.
-      this.logger.warn(
-        `Registration of user ${userId} failed and could not be undone: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      // An account it made, if any, is left for its client to find as USERNAME_TAKEN.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`Registration of user ${userId} failed, and so did discarding what it may have made: ${reason}`);
     }
   }
 

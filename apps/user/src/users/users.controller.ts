@@ -4,7 +4,7 @@ import { CallDeadline, Deadline } from '#common';
 import {
   CredentialsDto,
   FindUserDto,
-  RegisterUserDto,
+  RegisterUserRequest,
   UserEvents,
   UserLoggedInEvent,
   UserPatterns,
@@ -19,7 +19,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @UserMessage(UserPatterns.Register)
-  register(@Payload() dto: RegisterUserDto, @CallDeadline() deadline: Deadline): Promise<SessionOwner> {
+  register(@Payload() dto: RegisterUserRequest, @CallDeadline() deadline: Deadline): Promise<SessionOwner> {
     return this.users.register(dto, deadline);
   }
 

@@ -23,11 +23,14 @@ const USER_COLUMNS = `id, username, email, email_verified_at AS "emailVerifiedAt
   credentials_version AS "credentialsVersion", created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
 const SELECT_USER_BY_ACCOUNT = `SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = $1`;
 const SELECT_USER_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`;
-const INSERT_USER = `INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`;
+// The caller's id for the account, or the database's (a gateway from before it sends none).
+const INSERT_USER = `INSERT INTO users (id, username, email, password_hash)
+  VALUES (COALESCE($4::uuid, gen_random_uuid()), $1, $2, $3) RETURNING ${USER_COLUMNS}`;
 // The account, its link's token (hashed) and the outbox row of the mail that carries the link, as one statement.
 const INSERT_USER_WITH_LINK = `
   WITH new_user AS (
-    INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}
+    INSERT INTO users (id, username, email, password_hash)
+    VALUES (COALESCE($9::uuid, gen_random_uuid()), $1, $2, $3) RETURNING ${USER_COLUMNS}
   ), link AS (
     INSERT INTO account_tokens (user_id, purpose, token_hash, email, expires_at)
     SELECT id, $4, $5, email, now() + make_interval(secs => $6) FROM new_user
@@ -45,7 +48,8 @@ const DISCARD_NEW_USER = `
    WHERE id = $1 AND last_login_at IS NULL AND credentials_version = 0 AND created_at > now() - make_interval(secs => $2)`;
 const RECORD_LOGIN = `UPDATE users SET last_login_at = GREATEST(COALESCE(last_login_at, $2), $2) WHERE id = $1`;
 
-export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'>;
+/** `id` null: the database chooses one. */
+export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'> & { id: string | null };
 
 /** A link mailed to a new account's address, written with the account. */
 export interface AccountLink {
@@ -67,8 +71,8 @@ export class UsersRepository {
    * between concurrent registrations. `beforeSend` may still refuse it, once a connection is free.
    */
   async insert(fields: NewUser, beforeSend: () => void = () => undefined): Promise<User> {
-    const { username, email, passwordHash } = fields;
-    const query = { name: 'insert-user', text: INSERT_USER, values: [username, email, passwordHash] };
+    const { id, username, email, passwordHash } = fields;
+    const query = { name: 'insert-user', text: INSERT_USER, values: [username, email, passwordHash, id] };
     const { rows } = await queryInTime<User>(this.pool, beforeSend, query);
     return rows[0];
   }
@@ -79,8 +83,8 @@ export class UsersRepository {
     link: AccountLink,
     beforeSend: () => void,
   ): Promise<{ user: User; mail: PendingMail }> {
-    const { username, email, passwordHash } = fields;
-    const values = [username, email, passwordHash, link.kind, link.tokenHash, link.ttlSeconds, link.token, link.leaseMs];
+    const { id, username, email, passwordHash } = fields;
+    const values = [username, email, passwordHash, link.kind, link.tokenHash, link.ttlSeconds, link.token, link.leaseMs, id];
     const query = { name: 'insert-user-with-link', text: INSERT_USER_WITH_LINK, values };
     const { rows } = await queryInTime<User & { mailId: string; mailExpiresAt: Date }>(this.pool, beforeSend, query);
     const { mailId, mailExpiresAt, ...user } = rows[0];

@@ -36,8 +36,8 @@ class FakeUsers {
     this.insertFailure = undefined;
     if (failure) throw failure;
     const user = Object.assign(new User(), {
-      id: randomUUID(),
       ...fields,
+      id: fields.id ?? randomUUID(),
       createdAt: new Date(),
       lastLoginAt: null,
       emailVerifiedAt: null,

@@ -4,7 +4,7 @@ import {
   ErrorCode,
   UserEvents,
   type CredentialsDto,
-  type RegisterUserDto,
+  type RegisterUserRequest,
   type SessionOwner,
   type UserLoggedInEvent,
   type UserView,
@@ -44,16 +44,16 @@ export class UsersService {
   ) {}
 
   /** The account is committed only if the caller is still waiting for it: no account without a 201. */
-  async register(dto: RegisterUserDto, deadline = Deadline.none): Promise<SessionOwner> {
+  async register(dto: RegisterUserRequest, deadline = Deadline.none): Promise<SessionOwner> {
     const passwordHash = await this.hasher.hash(dto.password, deadline);
-    const { username, email } = dto;
+    const { id = null, username, email } = dto;
     const inTime = () => deadline.assertNotPassed('Registration');
     let written: { user: User; mail?: PendingMail };
     try {
       // One statement either way: the account alone, or with its verification link and the mail carrying it.
       written = email
-        ? await this.users.insertWithLink({ username, email, passwordHash }, this.mails.verificationLink(), inTime)
-        : { user: await this.users.insert({ username, email: null, passwordHash }, inTime) };
+        ? await this.users.insertWithLink({ id, username, email, passwordHash }, this.mails.verificationLink(), inTime)
+        : { user: await this.users.insert({ id, username, email: null, passwordHash }, inTime) };
     } catch (error) {
       throw this.conflict(error) ?? error;
     }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength, NotContains } from 'class-validator';
+import { IsEmail, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, NotContains } from 'class-validator';
 import { ErrorCode } from '../errors/error-code.js';
 import { withCode } from '../validation/error-context.js';
 import {
@@ -13,7 +13,7 @@ import {
 export const USERNAME_CHARACTERS = /^[A-Za-z0-9_.-]+$/;
 export const EMAIL_MAX_LENGTH = 254;
 
-/** POST /register body and the `user.register` payload: one shape, validated on both sides. */
+/** POST /register body; with the account's id, the `user.register` payload: validated on both sides. */
 export class RegisterUserDto {
   @ApiProperty({ example: 'alice', minLength: 3, maxLength: 32, pattern: USERNAME_CHARACTERS.source })
   @IsString()
@@ -41,4 +41,16 @@ export class RegisterUserDto {
   @MaxLength(EMAIL_MAX_LENGTH)
   @IsEmail()
   email?: string;
+}
+
+/** `user.register`: the body, and the new account's id. */
+export class RegisterUserRequest extends RegisterUserDto {
+  /**
+   * Chosen by the gateway, so that it can discard the account by id should the
+   * reply be lost (`user.discard_registration`). Optional for a gateway from
+   * before it (a rolling deploy): the database then chooses.
+   */
+  @IsOptional()
+  @IsUUID()
+  id?: string;
 }

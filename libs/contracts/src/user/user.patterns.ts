@@ -14,7 +14,7 @@ import type {
 } from './account.dto.js';
 import type { CredentialsDto } from './credentials.dto.js';
 import type { FindUserDto } from './find-user.dto.js';
-import type { RegisterUserDto } from './register-user.dto.js';
+import type { RegisterUserRequest } from './register-user.dto.js';
 import type { UserDeletedEvent, UserRegisteredEvent } from './user-lifecycle.events.js';
 import type { UserLoggedInEvent } from './user-logged-in.event.js';
 import type { SessionOwner, UserView } from './user.view.js';
@@ -46,12 +46,12 @@ export const UserEvents = {
 
 /** What the user service answers to each pattern. */
 export type UserMessages = {
-  [UserPatterns.Register]: { payload: RegisterUserDto; reply: SessionOwner };
+  [UserPatterns.Register]: { payload: RegisterUserRequest; reply: SessionOwner };
   [UserPatterns.VerifyCredentials]: { payload: CredentialsDto; reply: SessionOwner };
   [UserPatterns.FindById]: { payload: FindUserDto; reply: UserView };
   /** A refresh's owner check: `FindById` stays what `GET /me` needs. */
   [UserPatterns.FindSessionOwner]: { payload: FindUserDto; reply: SessionOwner };
-  /** A registration whose client got no 201 (identity could not begin its session) is undone: `discarded: false` if nothing was. */
+  /** A registration whose client got no 201 (its reply lost, or no session begun) is undone: `discarded: false` if nothing was. */
   [UserPatterns.DiscardRegistration]: { payload: FindUserDto; reply: { discarded: boolean } };
   [UserPatterns.Health]: { payload: NoPayload; reply: ServiceHealth };
   [UserPatterns.RequestEmailVerification]: { payload: ForUserDto; reply: Accepted };
