@@ -33,6 +33,8 @@ const cases = Object.entries(endpoints).flatMap(([path, valid]) => {
     ...fields.map((field) => [path, `${field} null`, () => ({ ...valid(), [field]: null })] as const),
     ...fields.map((field) => [path, `${field} with a NUL byte`, () => ({ ...valid(), [field]: `a\u0000${valid()[field]}` })] as const),
     [path, 'an extra field', () => ({ ...valid(), isAdmin: true })] as const,
+    // The account's id is the gateway's to choose (it travels on the wire, never in the body).
+    [path, 'an id of its own', () => ({ ...valid(), id: '00000000-0000-4000-8000-000000000000' })] as const,
     [path, 'an array body', () => [valid()]] as const,
   ];
 });
