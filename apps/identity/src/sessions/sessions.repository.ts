@@ -10,6 +10,11 @@ const CREATE_SESSION = `
   WITH session AS (INSERT INTO sessions (id, user_id, user_agent, ip, credentials_version) VALUES ($1, $2, $3, $4, $7))
   INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($5, $1, $6)`;
 
+// A rotation taken back: the new token goes, unused, and the presented one is unspent again, in one statement.
+const UNDO_ROTATION = `
+  WITH dropped AS (DELETE FROM refresh_tokens WHERE token_hash = $2 AND used_at IS NULL RETURNING session_id)
+  UPDATE refresh_tokens SET used_at = NULL WHERE token_hash = $1 AND session_id IN (SELECT session_id FROM dropped)`;
+
 /** A refresh token about to be stored: only its hash. */
 export interface NewRefreshToken {
   hash: string;
@@ -92,6 +97,11 @@ export class SessionsRepository {
       beforeCommit();
       return { rotated: { sessionId: session.id, userId: session.userId, credentialsVersion: session.credentialsVersion } };
     });
+  }
+
+  /** Takes back a committed rotation whose caller has given up, so that its retry with `tokenHash` is not taken for theft. */
+  async undoRotation(tokenHash: string, nextHash: string): Promise<void> {
+    await driverPool(this.dataSource).query(UNDO_ROTATION, [tokenHash, nextHash]);
   }
 
   /** The session a token belongs to, used or not. */

@@ -70,7 +70,16 @@ class FakeSessions {
     session.lastUsedAt = new Date();
     if (client.userAgent !== undefined) session.userAgent = client.userAgent;
     if (client.ip !== undefined) session.ip = client.ip;
+    if (this.commitMs > 0) await sleep(this.commitMs);
     return { rotated: { sessionId: token.sessionId, userId: session.userId, credentialsVersion: session.credentialsVersion } };
+  }
+
+  async undoRotation(tokenHash: string, nextHash: string): Promise<void> {
+    const next = this.tokens.get(nextHash);
+    const presented = this.tokens.get(tokenHash);
+    if (!next || next.used || presented?.sessionId !== next.sessionId) return;
+    this.tokens.delete(nextHash);
+    presented.used = false;
   }
 
   async sessionOfToken(tokenHash: string): Promise<string | undefined> {
@@ -276,6 +285,21 @@ describe('SessionsService.refresh', () => {
     expect(signer.signed).toHaveLength(signedBefore);
     expect(sessions.tokens.size).toBe(1);
     await expect(service.refresh(issued.refreshToken, later())).resolves.toMatchObject({ userId: 'user-1' });
+  });
+
+  it('takes back a rotation whose commit outlasted the deadline, so the retry is not taken for theft', async () => {
+    const { service, sessions, signer } = setUp();
+    const issued = await service.issue(USER_1);
+    const signedBefore = signer.signed.length;
+    sessions.commitMs = 30;
+
+    await expect(service.refresh(issued.refreshToken, new Deadline(Date.now() + 10))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+
+    expect(signer.signed).toHaveLength(signedBefore);
+    expect(sessions.tokens.size).toBe(1);
+    sessions.commitMs = 0;
+    await expect(service.refresh(issued.refreshToken, later())).resolves.toMatchObject({ userId: 'user-1' });
+    expect(sessions.revoked).toEqual([]);
   });
 });
 

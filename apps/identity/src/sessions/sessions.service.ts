@@ -52,6 +52,11 @@ export class SessionsService {
     // Past the deadline the rotation is undone: the presented token stays unspent for the client's retry.
     const inTime = () => deadline.assertNotPassed('The refresh');
     const outcome = await this.admission.run(deadline, () => this.sessions.rotate(tokenHash, stored, client, inTime));
+    // The commit itself outlasted the deadline: taken back too, or the client's retry would end its session as theft.
+    if ('rotated' in outcome && deadline.passed()) {
+      await this.sessions.undoRotation(tokenHash, stored.hash);
+      throw Deadline.missed('The refresh');
+    }
     if ('rotated' in outcome) {
       const { userId, sessionId, credentialsVersion } = outcome.rotated;
       return { ...this.signer.sign(userId, sessionId), refreshToken: token, userId, credentialsVersion };

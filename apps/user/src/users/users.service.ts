@@ -74,8 +74,8 @@ export class UsersService {
   }
 
   /**
-   * A registration the gateway could not complete (identity began no session,
-   * or the client left): its client got no 201, so the account must not stay.
+   * A registration whose client got no 201 (its reply was lost, identity began
+   * no session, or the client left): the account must not stay.
    */
   async discardRegistration(id: string): Promise<{ discarded: boolean }> {
     const discarded = await this.users.discardNew(id, DISCARD_WITHIN_S);
