@@ -16,8 +16,12 @@ afterAll(async () => {
 
 const register = () => gh.http.post('/register', { username: uniqueName('flt'), password: STRONG_PASSWORD });
 
-async function until(done: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100 && !(await done()); i++) await sleep(50);
+async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await done()) return;
+    await sleep(50);
+  }
+  throw new Error(`still not so after 5 s: ${what}`);
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -127,11 +131,11 @@ describe('a registration its client does not hear of', () => {
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    // Identity, awake again, refuses the queued call as past its deadline; the username is free.
+    // The gateway discarded the account when identity did not answer; identity, awake again, refuses the queued call as late.
     expect((await attempt(username)).status).toBe(201);
   });
 
-  it('is made under the id the gateway chose, by which a registration whose reply was lost is discarded', async () => {
+  it('is made by the user service under the id its caller chose, and discarded by that id', async () => {
     const id = randomUUID();
     const username = uniqueName('idl');
     const userPort = gh.system.options.ports.user;
@@ -144,7 +148,10 @@ describe('a registration its client does not hear of', () => {
   it('discards only an account nobody has used: one that has logged in stays', async () => {
     const made = await attempt(uniqueName('idu'));
     const login = await gh.http.post('/login', { username: made.body.user.username, password: STRONG_PASSWORD });
-    await until(async () => (await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).body.lastLoginAt !== null);
+    await until(
+      async () => (await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).body.lastLoginAt !== null,
+      'the login recorded',
+    );
     const reply = await callPattern(gh.system.options.ports.user, 'user.discard_registration', { id: made.body.user.id });
     expect(reply.response).toEqual({ discarded: false });
     expect((await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).status).toBe(200);

@@ -38,7 +38,7 @@ async function connect(service: 'user' | 'identity'): Promise<pg.Client> {
 /** Until a statement of the service's waits on the lock the test's transaction holds: it was sent, in time. */
 async function waitForBlockedStatement(db: pg.Client): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`);
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))`);
     if (rows[0].n > 0) return;
     await sleep(20);
   }

@@ -38,10 +38,7 @@ export class SessionsService {
     const inTime = () => deadline.assertNotPassed('The new session');
     await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime));
     // The commit itself outlasted the deadline: its caller may have answered an error already, so the session ends unused.
-    if (deadline.passed()) {
-      await this.sessions.revoke(sessionId);
-      throw Deadline.missed('The new session');
-    }
+    if (deadline.passed()) throw await this.undoLate('The new session', () => this.sessions.revoke(sessionId));
     return { ...this.signer.sign(userId, sessionId), refreshToken: token };
   }
 
@@ -52,12 +49,9 @@ export class SessionsService {
     // Past the deadline the rotation is undone: the presented token stays unspent for the client's retry.
     const inTime = () => deadline.assertNotPassed('The refresh');
     const outcome = await this.admission.run(deadline, () => this.sessions.rotate(tokenHash, stored, client, inTime));
-    // The commit itself outlasted the deadline: taken back too, or the client's retry would end its session as theft.
-    if ('rotated' in outcome && deadline.passed()) {
-      await this.sessions.undoRotation(tokenHash, stored.hash);
-      throw Deadline.missed('The refresh');
-    }
     if ('rotated' in outcome) {
+      // The commit itself outlasted the deadline: taken back too, or the client's retry would end its session as theft.
+      if (deadline.passed()) throw await this.undoLate('The refresh', () => this.sessions.undoRotation(tokenHash, stored.hash));
       const { userId, sessionId, credentialsVersion } = outcome.rotated;
       return { ...this.signer.sign(userId, sessionId), refreshToken: token, userId, credentialsVersion };
     }
@@ -107,6 +101,21 @@ export class SessionsService {
     const revoked = await this.sessions.revokeAllOf(userId, except?.sessionId);
     if (revoked > 0) this.logger.log(`${revoked} session(s) of user ${userId} revoked`);
     return { revoked };
+  }
+
+  /**
+   * Undoes work committed after its deadline and answers the refusal to throw.
+   * An undo that fails is logged: the call is refused as missed all the same.
+   */
+  private async undoLate(what: string, undo: () => Promise<unknown>): Promise<AppError> {
+    try {
+      await undo();
+    } catch (error) {
+      this.logger.warn(
+        `${what}, committed after its deadline, could not be undone: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return Deadline.missed(what);
   }
 
   private newToken(): { token: string; stored: NewRefreshToken } {

@@ -239,8 +239,8 @@ describe('UsersService.register', () => {
 
   it('deletes an account whose commit outlasted the deadline, and neither mails nor announces it', async () => {
     const { service, users, mails, events } = setUp();
-    users.commitMs = 30;
-    const refused = service.register(alice, new Deadline(Date.now() + 10));
+    users.commitMs = 120;
+    const refused = service.register(alice, new Deadline(Date.now() + 60));
     await expect(refused).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
     expect(users.discarded).toHaveLength(1);
     expect(users.rows).toHaveLength(0);

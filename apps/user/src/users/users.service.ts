@@ -21,7 +21,9 @@ import { UsersRepository } from './users.repository.js';
 
 /**
  * How old an account may be and still be discarded as a registration nobody
- * heard of: the gateway asks at most two call timeouts (120 s each at most) after it was made.
+ * heard of. The gateway asks within two call timeouts of the commit (the
+ * register call's and identity's, at most 120 s each); past that, the
+ * request is long answered and nothing should undo the account.
  */
 const DISCARD_WITHIN_S = 600;
 
