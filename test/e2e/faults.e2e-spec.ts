@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startApp } from '../../scripts/system/app-process.js';
+import { freePorts } from '../../scripts/system/ports.js';
+import { projectRoot } from '../../scripts/system/system.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
+import { HttpClient } from '../support/http-client.js';
 import { callPattern } from '../support/tcp-peer.js';
 
 const RPC_TIMEOUT_MS = 1500;
@@ -155,6 +160,59 @@ describe('a registration its client does not hear of', () => {
     const reply = await callPattern(gh.system.options.ports.user, 'user.discard_registration', { id: made.body.user.id });
     expect(reply.response).toEqual({ discarded: false });
     expect((await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).status).toBe(200);
+  });
+});
+
+/**
+ * Between a gateway and a service: requests pass at once, replies only after
+ * `delayMs`, as over a network that loses them for a while. Records the replies it saw.
+ */
+async function replyDelayingProxy(upstreamPort: number, delayMs: number): Promise<{ port: number; replies: string; close(): void }> {
+  const sockets = new Set<Socket>();
+  const state = { port: 0, replies: '', close: () => undefined as void };
+  const server = createServer((downstream) => {
+    const upstream = connect(upstreamPort, '127.0.0.1');
+    sockets.add(downstream).add(upstream);
+    downstream.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      state.replies += chunk.toString();
+      setTimeout(() => downstream.writable && downstream.write(chunk), delayMs);
+    });
+    for (const [a, b] of [
+      [downstream, upstream],
+      [upstream, downstream],
+    ])
+      a.on('close', () => b.destroy()).on('error', () => b.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.port = (server.address() as AddressInfo).port;
+  state.close = () => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  };
+  return state;
+}
+
+describe('a register reply that does not reach the gateway in time', () => {
+  it('leaves no account: the gateway discards it by the id it chose', async () => {
+    const proxy = await replyDelayingProxy(gh.system.options.ports.user, RPC_TIMEOUT_MS + 1000);
+    const [port] = await freePorts(1);
+    const env = { ...gh.system.envOf('gateway'), GATEWAY_PORT: String(port), USER_PORT: String(proxy.port), GATEWAY_METRICS_PORT: '0' };
+    const gateway = await startApp({ root: projectRoot(), name: 'gateway', label: 'gateway-2', env, log: () => {} });
+    try {
+      const username = uniqueName('lost');
+      const lost = await new HttpClient(`http://127.0.0.1:${port}`).post('/register', { username, password: STRONG_PASSWORD });
+      expect(lost.body).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
+      // The user service did make the account, in time: its reply was only held up.
+      expect(proxy.replies).toContain(`"username":"${username}"`);
+      await until(
+        async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
+        'the username free',
+      );
+    } finally {
+      await gateway.stop();
+      proxy.close();
+    }
   });
 });
 
