@@ -37,7 +37,7 @@ async function connect(service: 'user' | 'identity'): Promise<pg.Client> {
 
 /** Until a statement of the service's waits on the lock the test's transaction holds: it was sent, in time. */
 async function waitForBlockedStatement(db: pg.Client): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))`);
     if (rows[0].n > 0) return;
     await sleep(20);
@@ -165,7 +165,7 @@ describe('deadlines', () => {
       // A transaction holding the same username: the registration's INSERT waits on it past its deadline.
       await db.query('BEGIN');
       await db.query(`INSERT INTO users (username, password_hash) VALUES ($1, 'held')`, [username]);
-      const deadline = Date.now() + 1500;
+      const deadline = Date.now() + 3000;
       socket.write(
         frame({ pattern: 'user.register', data: registration(username), id: 'slowc-1', metadata: { deadline: String(deadline) } }),
       );
@@ -188,7 +188,7 @@ describe('deadlines', () => {
     try {
       await db.query('BEGIN');
       await db.query('LOCK TABLE sessions IN SHARE MODE');
-      const deadline = Date.now() + 1000;
+      const deadline = Date.now() + 2000;
       const data = { userId, credentialsVersion: 0 };
       socket.write(frame({ pattern: 'identity.issue_tokens', data, id: 'slowc-2', metadata: { deadline: String(deadline) } }));
       await waitForBlockedStatement(db);
