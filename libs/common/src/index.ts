@@ -1,4 +1,5 @@
 export * from './errors/app-error.js';
+export * from './errors/reason.js';
 export * from './errors/validation.js';
 export * from './errors/rpc-error.filter.js';
 export * from './database/pg-errors.js';

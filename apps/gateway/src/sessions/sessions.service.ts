@@ -12,7 +12,7 @@ import {
   type SessionClientDto,
   type SessionOwner,
 } from '#contracts';
-import { AppError } from '#common';
+import { AppError, reasonOf } from '#common';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
 import { asOwner } from '../users/as-owner.js';
 
@@ -85,8 +85,7 @@ export class SessionsService {
       await this.users.send(UserPatterns.DiscardRegistration, { id: userId }, { retry: true, cleanup: true });
     } catch (error) {
       // An account it made, if any, is left for its client to find as USERNAME_TAKEN.
-      const reason = error instanceof Error ? error.message : String(error);
-      this.logger.warn(`Registration of user ${userId} failed, and so did discarding what it may have made: ${reason}`);
+      this.logger.warn(`Registration of user ${userId} failed, and so did discarding what it may have made: ${reasonOf(error)}`);
     }
   }
 

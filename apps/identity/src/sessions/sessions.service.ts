@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Admission, AppError, Deadline } from '#common';
+import { Admission, AppError, Deadline, reasonOf } from '#common';
 import { POOL_SIZE } from '#common/database';
 import { ErrorCode, type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts';
 import { IdentityConfig } from '../identity.config.js';
@@ -111,9 +111,7 @@ export class SessionsService {
     try {
       await undo();
     } catch (error) {
-      this.logger.warn(
-        `${what}, committed after its deadline, could not be undone: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`${what}, committed after its deadline, could not be undone: ${reasonOf(error)}`);
     }
     return Deadline.missed(what);
   }

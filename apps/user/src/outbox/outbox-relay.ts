@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppError } from '#common';
+import { AppError, reasonOf } from '#common';
 import { MailPatterns } from '#contracts';
 import { Counter, Gauge } from 'prom-client';
 import { UserConfig } from '../user.config.js';
@@ -73,9 +73,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   sendNow(mail: PendingMail): void {
     if (this.stopped) return;
     const sending = this.deliver(mail)
-      .catch((error: unknown) =>
-        this.logger.warn(`Outbox mail ${mail.id} left to the poll: ${error instanceof Error ? error.message : String(error)}`),
-      )
+      .catch((error: unknown) => this.logger.warn(`Outbox mail ${mail.id} left to the poll: ${reasonOf(error)}`))
       .finally(() => this.sending.delete(sending));
     this.sending.add(sending);
   }
@@ -88,7 +86,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     this.running = this.deliverDue()
-      .catch((error: unknown) => this.logger.warn(`Outbox poll failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => this.logger.warn(`Outbox poll failed: ${reasonOf(error)}`))
       .finally(() => {
         this.running = undefined;
         if (this.again) {

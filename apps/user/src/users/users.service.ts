@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, Deadline, violatedUniqueConstraint } from '#common';
+import { AppError, Deadline, reasonOf, violatedUniqueConstraint } from '#common';
 import {
   ErrorCode,
   UserEvents,
@@ -93,9 +93,7 @@ export class UsersService {
     try {
       await this.users.discardNew(id, DISCARD_WITHIN_S);
     } catch (error) {
-      this.logger.warn(
-        `User ${id}, committed after its deadline, could not be deleted: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`User ${id}, committed after its deadline, could not be deleted: ${reasonOf(error)}`);
     }
   }
 
@@ -142,7 +140,7 @@ export class UsersService {
       const passwordHash = await this.hasher.hash(password, new Deadline(Date.now() + REHASH_WITHIN_MS));
       await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash);
     } catch (error) {
-      this.logger.warn(`Rehash of user ${user.id} skipped: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Rehash of user ${user.id} skipped: ${reasonOf(error)}`);
     }
   }
 

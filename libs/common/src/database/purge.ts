@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { reasonOf } from '../errors/reason.js';
 import { PURGE_LOCK, tryWithAdvisoryLock } from './advisory-lock.js';
 
 /** One kind of row a service no longer needs. */
@@ -69,7 +70,7 @@ export class Purge implements OnApplicationBootstrap, OnApplicationShutdown {
   private tick(): void {
     if (this.running || this.stopped) return;
     this.running = this.run()
-      .catch((error: unknown) => this.logger.warn(`Purge failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => this.logger.warn(`Purge failed: ${reasonOf(error)}`))
       .finally(() => (this.running = undefined));
   }
 }
