@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Admission, AppError, Deadline, reasonOf } from '#common';
+import { Admission, AppError, Deadline } from '#common';
 import { POOL_SIZE } from '#common/database';
 import { ErrorCode, type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts';
 import { IdentityConfig } from '../identity.config.js';
@@ -37,8 +37,7 @@ export class SessionsService {
     const { token, stored } = this.newToken();
     const inTime = () => deadline.assertNotPassed('The new session');
     await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime));
-    // The commit itself outlasted the deadline: its caller may have answered an error already, so the session ends unused.
-    if (deadline.passed()) throw await this.undoLate('The new session', () => this.sessions.revoke(sessionId));
+    await deadline.undoIfPassed('The new session', () => this.sessions.revoke(sessionId), this.logger);
     return { ...this.signer.sign(userId, sessionId), refreshToken: token };
   }
 
@@ -50,8 +49,8 @@ export class SessionsService {
     const inTime = () => deadline.assertNotPassed('The refresh');
     const outcome = await this.admission.run(deadline, () => this.sessions.rotate(tokenHash, stored, client, inTime));
     if ('rotated' in outcome) {
-      // The commit itself outlasted the deadline: taken back too, or the client's retry would end its session as theft.
-      if (deadline.passed()) throw await this.undoLate('The refresh', () => this.sessions.undoRotation(tokenHash, stored.hash));
+      // Taken back if late, or the client's retry would end its session as theft.
+      await deadline.undoIfPassed('The refresh', () => this.sessions.undoRotation(tokenHash, stored.hash), this.logger);
       const { userId, sessionId, credentialsVersion } = outcome.rotated;
       return { ...this.signer.sign(userId, sessionId), refreshToken: token, userId, credentialsVersion };
     }
@@ -101,19 +100,6 @@ export class SessionsService {
     const revoked = await this.sessions.revokeAllOf(userId, except?.sessionId);
     if (revoked > 0) this.logger.log(`${revoked} session(s) of user ${userId} revoked`);
     return { revoked };
-  }
-
-  /**
-   * Undoes work committed after its deadline and answers the refusal to throw.
-   * An undo that fails is logged: the call is refused as missed all the same.
-   */
-  private async undoLate(what: string, undo: () => Promise<unknown>): Promise<AppError> {
-    try {
-      await undo();
-    } catch (error) {
-      this.logger.warn(`${what}, committed after its deadline, could not be undone: ${reasonOf(error)}`);
-    }
-    return Deadline.missed(what);
   }
 
   private newToken(): { token: string; stored: NewRefreshToken } {

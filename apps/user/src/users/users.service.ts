@@ -60,11 +60,7 @@ export class UsersService {
       throw this.conflict(error) ?? error;
     }
     const { user, mail } = written;
-    // The commit itself outlasted the deadline (a slow disk, a lock): the caller may have answered 504 already.
-    if (deadline.passed()) {
-      await this.undoRegistration(user.id);
-      throw Deadline.missed('Registration');
-    }
+    await deadline.undoIfPassed('Registration', () => this.users.discardNew(user.id, DISCARD_WITHIN_S), this.logger);
     this.mails.sendCommitted(mail);
     this.events.publish(UserEvents.Registered, {
       userId: user.id,
@@ -86,15 +82,6 @@ export class UsersService {
       this.events.publish(UserEvents.Deleted, { userId: id, at: new Date().toISOString() });
     }
     return { discarded };
-  }
-
-  /** An account committed too late for its caller is deleted again; should that fail, it stays an orphan, and is logged. */
-  private async undoRegistration(id: string): Promise<void> {
-    try {
-      await this.users.discardNew(id, DISCARD_WITHIN_S);
-    } catch (error) {
-      this.logger.warn(`User ${id}, committed after its deadline, could not be deleted: ${reasonOf(error)}`);
-    }
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { ExecutionContext } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import type { ExecutionContext, Logger } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { AppError } from '../errors/app-error.js';
 import { CallDeadline, Deadline, deadlineOf } from './deadline.js';
@@ -49,6 +50,34 @@ describe('Deadline', () => {
     }
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT', message: expect.stringMatching(/^The refresh /) });
+  });
+
+  describe('undoIfPassed', () => {
+    const logger = () => ({ warn: jest.fn() }) as unknown as Logger & { warn: jest.Mock };
+
+    it('leaves work committed in time alone', async () => {
+      const undo = jest.fn(async () => undefined);
+      await new Deadline(Date.now() + 60_000).undoIfPassed('The write', undo, logger());
+      await Deadline.none.undoIfPassed('The write', undo, logger());
+      expect(undo).not.toHaveBeenCalled();
+    });
+
+    it('undoes work committed past the deadline and refuses the call as missed (504 UPSTREAM_TIMEOUT)', async () => {
+      const undo = jest.fn(async () => undefined);
+      await expect(new Deadline(Date.now() - 1).undoIfPassed('The write', undo, logger())).rejects.toMatchObject({
+        status: 504,
+        code: 'UPSTREAM_TIMEOUT',
+        message: "The write missed the caller's deadline and was not done",
+      });
+      expect(undo).toHaveBeenCalledTimes(1);
+    });
+
+    it('logs an undo that fails, and refuses the call all the same', async () => {
+      const log = logger();
+      const refusal = new Deadline(Date.now() - 1).undoIfPassed('The write', () => Promise.reject(new Error('connection lost')), log);
+      await expect(refusal).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+      expect(log.warn).toHaveBeenCalledWith('The write, committed after its deadline, could not be undone: connection lost');
+    });
   });
 });
 

@@ -1,6 +1,7 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, type Logger } from '@nestjs/common';
 import { ErrorCode } from '#contracts';
 import { AppError } from '../errors/app-error.js';
+import { reasonOf } from '../errors/reason.js';
 import { incomingMetadata } from '../transport/call-metadata.js';
 
 /**
@@ -32,8 +33,24 @@ export class Deadline {
     if (this.passed()) throw Deadline.missed(what);
   }
 
+  /**
+   * After a commit: one that returned past the deadline (a slow disk's flush,
+   * a lock) may belong to a caller that has answered an error already, so it
+   * is undone and the call refused like any missed one. An undo that fails is
+   * logged; the call is refused all the same.
+   */
+  async undoIfPassed(what: string, undo: () => Promise<unknown>, logger: Logger): Promise<void> {
+    if (!this.passed()) return;
+    try {
+      await undo();
+    } catch (error) {
+      logger.warn(`${what}, committed after its deadline, could not be undone: ${reasonOf(error)}`);
+    }
+    throw Deadline.missed(what);
+  }
+
   /** The refusal of work that missed its deadline: nothing of it is left. */
-  static missed(what = 'The request'): AppError {
+  private static missed(what: string): AppError {
     return new AppError(ErrorCode.UpstreamTimeout, `${what} missed the caller's deadline and was not done`);
   }
 }
