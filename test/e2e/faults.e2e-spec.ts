@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startApp } from '../../scripts/system/app-process.js';
 import { freePorts } from '../../scripts/system/ports.js';
 import { projectRoot } from '../../scripts/system/system.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { HttpClient } from '../support/http-client.js';
 import { callPattern } from '../support/tcp-peer.js';
+import { until } from '../support/until.js';
 
 const RPC_TIMEOUT_MS = 1500;
 let gh: TestGatehouse;
@@ -20,14 +20,6 @@ afterAll(async () => {
 });
 
 const register = () => gh.http.post('/register', { username: uniqueName('flt'), password: STRONG_PASSWORD });
-
-async function until(done: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await done()) return;
-    await sleep(50);
-  }
-  throw new Error(`still not so after 5 s: ${what}`);
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -154,8 +146,9 @@ describe('a registration its client does not hear of', () => {
     const made = await attempt(uniqueName('idu'));
     const login = await gh.http.post('/login', { username: made.body.user.username, password: STRONG_PASSWORD });
     await until(
-      async () => (await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).body.lastLoginAt !== null,
       'the login recorded',
+      async () => (await gh.http.get('/me', gh.http.bearer(login.body.accessToken))).body.lastLoginAt !== null,
+      5_000,
     );
     const reply = await callPattern(gh.system.options.ports.user, 'user.discard_registration', { id: made.body.user.id });
     expect(reply.response).toEqual({ discarded: false });
@@ -206,8 +199,9 @@ describe('a register reply that does not reach the gateway in time', () => {
       // The user service did make the account, in time: its reply was only held up.
       expect(proxy.replies).toContain(`"username":"${username}"`);
       await until(
-        async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
         'the username free',
+        async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
+        5_000,
       );
     } finally {
       await gateway.stop();

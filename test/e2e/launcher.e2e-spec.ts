@@ -11,6 +11,7 @@ import { freePorts } from '../../scripts/system/ports.js';
 import { STRONG_PASSWORD, uniqueName } from '../support/gatehouse.js';
 import { HttpClient } from '../support/http-client.js';
 import { callPattern } from '../support/tcp-peer.js';
+import { until } from '../support/until.js';
 
 let dataDir: string;
 let ports: Record<string, number>;
@@ -207,14 +208,6 @@ function appPid(launcher: number, app: string): number | undefined {
       return false;
     }
   });
-}
-
-async function until<T>(what: string, probe: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
-    const value = await probe();
-    if (value) return value;
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function stopLauncher(child: ChildProcess): Promise<void> {

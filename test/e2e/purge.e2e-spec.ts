@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { SmtpInbox } from '../support/smtp-inbox.js';
+import { until } from '../support/until.js';
 
 let inbox: SmtpInbox;
 let gh: TestGatehouse;
@@ -24,13 +25,6 @@ afterAll(async () => {
 
 const count = async (db: pg.Client, sql: string, id: string) => (await db.query(`SELECT count(*)::int AS n FROM ${sql}`, [id])).rows[0].n;
 
-async function until(done: () => Promise<boolean>): Promise<void> {
-  for (const started = Date.now(); !(await done());) {
-    if (Date.now() - started > 10_000) throw new Error('not purged within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 it('deletes spent links, delivered mails and ended sessions older than PURGE_AFTER_DAYS, and nothing in use', async () => {
   const username = uniqueName('prg');
   const registered = (await gh.http.post('/register', { username, password: STRONG_PASSWORD, email: `${username}@example.com` })).body;
@@ -40,7 +34,11 @@ it('deletes spent links, delivered mails and ended sessions older than PURGE_AFT
   const ended = (await gh.http.post('/login', { username, password: STRONG_PASSWORD })).body;
   const idle = (await gh.http.post('/login', { username, password: STRONG_PASSWORD })).body;
   expect((await gh.http.post('/logout', { refreshToken: ended.refreshToken })).status).toBe(204);
-  await until(async () => (await count(users, 'mail_outbox WHERE user_id = $1 AND sent_at IS NOT NULL', userId)) === 2);
+  await until(
+    'both mails delivered',
+    async () => (await count(users, 'mail_outbox WHERE user_id = $1 AND sent_at IS NOT NULL', userId)) === 2,
+    10_000,
+  );
 
   // Two days on for some rows: the verification link spent, its mail delivered, a session ended, another idle past its refresh life.
   await users.query(`UPDATE account_tokens SET used_at = now() - interval '2 days' WHERE user_id = $1 AND purpose = 'email_verification'`, [
@@ -61,10 +59,12 @@ it('deletes spent links, delivered mails and ended sessions older than PURGE_AFT
   await identity.query(`UPDATE sessions SET last_used_at = now() - interval '40 days' WHERE id = $1`, [idleId]);
 
   await until(
+    'the ended and the idle session purged',
     async () =>
       (await count(identity, 'sessions WHERE id = $1', endedId)) + (await count(identity, 'sessions WHERE id = $1', idleId)) === 0,
+    10_000,
   );
-  await until(async () => (await count(users, 'account_tokens WHERE user_id = $1', userId)) === 1);
+  await until('the spent links purged', async () => (await count(users, 'account_tokens WHERE user_id = $1', userId)) === 1, 10_000);
   expect(await count(identity, 'refresh_tokens WHERE session_id = $1', endedId)).toBe(0);
   // The reset link, its mail's record and the live session stay.
   expect(await count(users, `account_tokens WHERE user_id = $1 AND purpose = 'password_reset'`, userId)).toBe(1);
