@@ -19,8 +19,7 @@ afterAll(async () => {
 });
 
 async function usernamesLike(prefix: string): Promise<string[]> {
-  const db = new pg.Client({ connectionString: gh.system.database!.url('user') });
-  await db.connect();
+  const db = await connect('user');
   try {
     const { rows } = await db.query<{ username: string }>('SELECT username FROM users WHERE username LIKE $1', [`${prefix}%`]);
     return rows.map((row) => row.username).sort();
