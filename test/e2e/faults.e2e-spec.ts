@@ -157,10 +157,14 @@ describe('a registration its client does not hear of', () => {
 });
 
 /**
- * Between a gateway and a service: requests pass at once, replies only after
- * `delayMs`, as over a network that loses them for a while. Records the replies it saw.
+ * Between a gateway and a service: requests pass at once, and each reply goes
+ * to `onReply`, which passes it on to the gateway, later or not at all, as a
+ * network might. Records the replies it saw.
  */
-async function replyDelayingProxy(upstreamPort: number, delayMs: number): Promise<{ port: number; replies: string; close(): void }> {
+async function replyProxy(
+  upstreamPort: number,
+  onReply: (chunk: Buffer, gateway: Socket) => void,
+): Promise<{ port: number; replies: string; close(): void }> {
   const sockets = new Set<Socket>();
   const state = { port: 0, replies: '', close: () => undefined as void };
   const server = createServer((downstream) => {
@@ -169,7 +173,7 @@ async function replyDelayingProxy(upstreamPort: number, delayMs: number): Promis
     downstream.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => {
       state.replies += chunk.toString();
-      setTimeout(() => downstream.writable && downstream.write(chunk), delayMs);
+      onReply(chunk, downstream);
     });
     for (const [a, b] of [
       [downstream, upstream],
@@ -186,27 +190,45 @@ async function replyDelayingProxy(upstreamPort: number, delayMs: number): Promis
   return state;
 }
 
-describe('a register reply that does not reach the gateway in time', () => {
-  it('leaves no account: the gateway discards it by the id it chose', async () => {
-    const proxy = await replyDelayingProxy(gh.system.options.ports.user, RPC_TIMEOUT_MS + 1000);
+describe('a register reply that does not reach the gateway', () => {
+  /** Registers through a second gateway whose user service is behind `proxy`; the answer, and the username. */
+  async function registerThrough(proxy: Awaited<ReturnType<typeof replyProxy>>, username: string) {
     const [port] = await freePorts(1);
     const env = { ...gh.system.envOf('gateway'), GATEWAY_PORT: String(port), USER_PORT: String(proxy.port), GATEWAY_METRICS_PORT: '0' };
     const gateway = await startApp({ root: projectRoot(), name: 'gateway', label: 'gateway-2', env, log: () => {} });
     try {
-      const username = uniqueName('lost');
       const lost = await new HttpClient(`http://127.0.0.1:${port}`).post('/register', { username, password: STRONG_PASSWORD });
-      expect(lost.body).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
-      // The user service did make the account, in time: its reply was only held up.
+      // The user service did make the account: only its reply went astray.
       expect(proxy.replies).toContain(`"username":"${username}"`);
       await until(
         'the username free',
         async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
         5_000,
       );
+      return lost;
     } finally {
       await gateway.stop();
       proxy.close();
     }
+  }
+
+  it('in time leaves no account: the gateway discards it by the id it chose', async () => {
+    const proxy = await replyProxy(gh.system.options.ports.user, (chunk, gateway) => {
+      setTimeout(() => gateway.writable && gateway.write(chunk), RPC_TIMEOUT_MS + 1000);
+    });
+    const lost = await registerThrough(proxy, uniqueName('lost'));
+    expect(lost.body).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
+  });
+
+  it('because its connection is lost leaves no account either', async () => {
+    const username = uniqueName('cut');
+    // The connection that carries the account's reply is cut; the discard comes on a new one.
+    const proxy = await replyProxy(gh.system.options.ports.user, (chunk, gateway) => {
+      if (chunk.toString().includes(`"username":"${username}"`)) gateway.destroy();
+      else gateway.write(chunk);
+    });
+    const lost = await registerThrough(proxy, username);
+    expect(lost.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { AppError } from '#common';
+import { AppError, NoReply } from '#common';
 import { ErrorCode, IdentityPatterns, UserPatterns, type SessionOwner } from '#contracts';
 import type { IdentityClient, UserClient } from '../rpc/clients.js';
 import { SessionsService } from './sessions.service.js';
@@ -57,32 +57,34 @@ describe('SessionsService.register', () => {
     expect(discard).toEqual([UserPatterns.DiscardRegistration, { id: sent.id }, { retry: true, cleanup: true }]);
   });
 
-  it('names the account itself, and discards it by that name when the reply does not come in time', async () => {
+  /** A register call that fails with `error`, and what the gateway sent the user service after it. */
+  async function registerFailingWith(error: AppError) {
     const users = new FakeService({
       [UserPatterns.Register]: () => {
-        throw new AppError(ErrorCode.UpstreamTimeout, 'The user service did not answer in time');
+        throw error;
       },
       [UserPatterns.DiscardRegistration]: () => ({ discarded: true }),
     });
     const service = new SessionsService(users as unknown as UserClient, new FakeService({}) as unknown as IdentityClient);
-    await expect(service.register(registration, {})).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await expect(service.register(registration, {})).rejects.toBe(error);
     await new Promise((resolve) => setImmediate(resolve));
-    const [[, sent], discard] = users.calls as [[string, { id: string }], unknown[]];
+    return users.calls as [[string, { id: string }], ...unknown[][]];
+  }
+
+  it.each([
+    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The user service did not answer in time')],
+    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The user service is unavailable')],
+  ])('names the account itself, and discards it by that name when the reply %s', async (_, error) => {
+    const [[, sent], discard] = await registerFailingWith(error);
     expect(sent).toEqual({ ...registration, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(discard).toEqual([UserPatterns.DiscardRegistration, { id: sent.id }, { retry: true, cleanup: true }]);
   });
 
-  it('discards nothing when the user service answered: it made no account', async () => {
-    const taken = new AppError(ErrorCode.UsernameTaken, 'That username is taken');
-    const users = new FakeService({
-      [UserPatterns.Register]: () => {
-        throw taken;
-      },
-    });
-    const service = new SessionsService(users as unknown as UserClient, new FakeService({}) as unknown as IdentityClient);
-    await expect(service.register(registration, {})).rejects.toBe(taken);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(users.calls).toHaveLength(1);
+  it.each([
+    ['answered', new AppError(ErrorCode.UsernameTaken, 'That username is taken')],
+    ['could not be reached', new AppError(ErrorCode.ServiceUnavailable, 'The user service is unavailable')],
+  ])('discards nothing when the user service %s: it made no account', async (_, error) => {
+    expect(await registerFailingWith(error)).toHaveLength(1);
   });
 
   it('answers the original error when the discard fails too, and logs the account left behind', async () => {

@@ -12,7 +12,7 @@ import {
   type SessionClientDto,
   type SessionOwner,
 } from '#contracts';
-import { AppError, reasonOf } from '#common';
+import { AppError, NoReply, reasonOf } from '#common';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
 import { asOwner } from '../users/as-owner.js';
 
@@ -29,9 +29,10 @@ export class SessionsService {
   /**
    * An account exists only if its registration answered 201. The gateway
    * names the account, so that it can discard it (`user.discard_registration`)
-   * when the client will not hear of it: when the reply never came (the commit
-   * may have happened in time all the same), and when no session could be
-   * begun for it (identity down, slow or overloaded, or the client gone).
+   * when the client will not hear of it: when the reply never came (a timeout,
+   * or the connection lost while waiting: the commit may have happened all the
+   * same), and when no session could be begun for it (identity down, slow or
+   * overloaded, or the client gone).
    */
   async register(dto: RegisterUserDto, client: SessionClientDto): Promise<AuthResponse> {
     const id = randomUUID();
@@ -39,8 +40,8 @@ export class SessionsService {
     try {
       owner = await this.users.send(UserPatterns.Register, { ...dto, id });
     } catch (error) {
-      // Not awaited: a user service that did not answer in time may not answer this either.
-      if (error instanceof AppError && error.code === ErrorCode.UpstreamTimeout) void this.discard(id);
+      // Not awaited: a user service that did not answer may not answer this either.
+      if (error instanceof NoReply) void this.discard(id);
       throw error;
     }
     try {

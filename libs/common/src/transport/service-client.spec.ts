@@ -4,7 +4,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { AppError } from '../errors/app-error.js';
 import { NEVER, of, throwError, type Observable } from 'rxjs';
 import { requestContext } from '../observability/request-context.js';
-import { ServiceClient } from './service-client.js';
+import { NoReply, ServiceClient } from './service-client.js';
 
 type Send = (pattern: string, data: unknown) => Observable<unknown>;
 
@@ -42,15 +42,26 @@ describe('ServiceClient', () => {
     expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 409, code: 'USERNAME_TAKEN' });
   });
 
-  it('answers 504 when no reply comes within the timeout', async () => {
+  it('answers 504 when no reply comes within the timeout, as a call that may have taken effect', async () => {
     const { client } = clientWith(() => NEVER);
-    expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    const error = await failure(client.send('user.register', {}));
+    expect(error).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(error).toBeInstanceOf(NoReply);
   });
 
-  it('answers 503 when the service cannot be reached, without retrying by default', async () => {
+  it('answers 503 when the service cannot be reached, without retrying by default, as a call that did nothing', async () => {
     const { client, calls } = clientWith(refused);
-    expect(await failure(client.send('user.register', {}))).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    const error = await failure(client.send('user.register', {}));
+    expect(error).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(error).not.toBeInstanceOf(NoReply);
     expect(calls).toHaveLength(1);
+  });
+
+  it('answers 503 when the connection is lost while the call waits, as a call that may have taken effect', async () => {
+    const { client } = clientWith(() => throwError(() => new Error('Connection closed')));
+    const error = await failure(client.send('user.register', {}));
+    expect(error).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(error).toBeInstanceOf(NoReply);
   });
 
   it('answers 503 under NATS when no replica is subscribed or the NATS connection is down', async () => {

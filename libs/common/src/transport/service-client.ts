@@ -18,6 +18,9 @@ const NATS_UNREACHABLE = new Set([
   'DrainingConnectionError',
 ]);
 
+/** Nest's TCP and NATS clients fail a call still waiting for its reply with this when the connection goes. */
+const LOST_WHILE_WAITING = 'Connection closed';
+
 function isConnectionError(error: unknown): boolean {
   // Nest's NATS client rejects with this string while it reconnects.
   if (typeof error === 'string') return error.includes('Connection lost');
@@ -26,9 +29,16 @@ function isConnectionError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return (
     (code !== undefined && (CONNECTION_ERRORS.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT'))) ||
-    error.message === 'Connection closed'
+    error.message === LOST_WHILE_WAITING
   );
 }
+
+/**
+ * A call that was sent and never answered: too slow (504), or its connection
+ * lost while it waited (503). Unlike a refusal, it may have taken effect, so a
+ * caller that must not leave its work half done undoes it.
+ */
+export class NoReply extends AppError {}
 
 /**
  * The only way one app reaches another, typed by the callee's contract:
@@ -100,11 +110,14 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
   private translate(error: unknown, pattern: string): AppError {
     if (isErrorPayload(error)) return AppError.fromPayload(error);
     if (error instanceof TimeoutError) {
-      return new AppError(ErrorCode.UpstreamTimeout, `The ${this.service} service did not answer in time`);
+      return new NoReply(ErrorCode.UpstreamTimeout, `The ${this.service} service did not answer in time`);
     }
     if (isConnectionError(error)) {
       this.logger.warn(`${pattern}: ${this.service} unreachable (${describe(error)})`);
-      return AppError.serviceUnavailable(`The ${this.service} service`);
+      const unavailable = `The ${this.service} service is unavailable`;
+      return error instanceof Error && error.message === LOST_WHILE_WAITING
+        ? new NoReply(ErrorCode.ServiceUnavailable, unavailable)
+        : new AppError(ErrorCode.ServiceUnavailable, unavailable);
     }
     this.logger.error(`${pattern}: unexpected reply from ${this.service}: ${describe(error)}`);
     return AppError.internal();
