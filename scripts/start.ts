@@ -1,7 +1,7 @@
 // `npm start`: the whole system on this machine, with no set-up. Ctrl-C stops all of it.
 import { join } from 'node:path';
 import asyncExitHook from 'async-exit-hook';
-import { ConfigError, loadConfig } from '#common';
+import { ConfigError, loadConfig, natsWhere } from '#common';
 import { startDevInbox, type DevInbox } from './system/dev-inbox.js';
 import { LauncherConfig } from './system/launcher.config.js';
 import { RestartPolicy } from './system/supervisor.js';
@@ -48,7 +48,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 try {
   if (config.TRANSPORT === 'nats' && !(await natsAnswers(config.NATS_URL))) {
     throw new Error(
-      `TRANSPORT=nats, but no NATS server answers at ${config.NATS_URL}. ` +
+      `TRANSPORT=nats, but no NATS server answers at ${natsWhere(config.NATS_URL)}. ` +
         'Start one (e.g. `nats-server`, or `apt-get install nats-server`), set NATS_URL to yours, or unset TRANSPORT to use TCP.',
     );
   }

@@ -27,12 +27,18 @@ export interface Broker {
   stop(): Promise<void>;
 }
 
-/** `nats-server` on a free port of 127.0.0.1, for the tests and the benchmark; undefined without the binary. */
-export async function startNatsServer(): Promise<Broker | undefined> {
+/**
+ * `nats-server` on a free port of 127.0.0.1, for the tests and the benchmark;
+ * with a `login`, it admits only that user, whose credentials `url` carries.
+ * Undefined without the binary.
+ */
+export async function startNatsServer(login?: { user: string; pass: string }): Promise<Broker | undefined> {
   if (!binary('nats-server')) return undefined;
   const port = await freePort();
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
+  const args = ['-a', '127.0.0.1', '-p', String(port), ...(login ? ['--user', login.user, '--pass', login.pass] : [])];
+  const child = spawn('nats-server', args, { stdio: 'ignore' });
+  const credentials = login ? `${encodeURIComponent(login.user)}:${encodeURIComponent(login.pass)}@` : '';
+  const url = `nats://${credentials}127.0.0.1:${port}`;
   await waitUntilAnswering(url, child, 'nats-server');
   return { url, stop: () => stopChild(child) };
 }

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
-import { natsServers } from '#common';
+import { natsAddress } from '#common';
 
 /** Whether the first NATS server named in `url` accepts connections. */
 export function natsAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(natsServers(url)[0]);
+  const { hostname, port } = new URL(natsAddress(url).servers[0]);
   return new Promise((resolve) => {
     const socket = connect({ host: hostname, port: Number(port || 4222) });
     const done = (ok: boolean) => {

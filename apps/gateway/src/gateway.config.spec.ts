@@ -73,6 +73,8 @@ describe('GatewayConfig', () => {
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     [{ CORS_ORIGINS: 'https://app.example.com/' }, 'CORS_ORIGINS'],
     [{ GATEWAY_METRICS_PORT: '70000' }, 'GATEWAY_METRICS_PORT'],
+    [{ NATS_URL: 'redis://nats:4222' }, 'NATS_URL'],
+    [{ NATS_URL: 'nats://u:p@a:4222,nats://u:q@b:4222' }, 'NATS_URL gives different credentials'],
   ])('refuses %j', (env, variable) => {
     expect(() => loadConfig(GatewayConfig, env)).toThrow(ConfigError);
     expect(() => loadConfig(GatewayConfig, env)).toThrow(new RegExp(variable));

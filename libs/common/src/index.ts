@@ -8,6 +8,7 @@ export * from './config/base.env.js';
 export * from './config/shared.env.js';
 export * from './transport/tcp.js';
 export * from './transport/nats.js';
+export * from './transport/nats-url.js';
 export * from './transport/transport.js';
 export * from './transport/handlers.js';
 export * from './transport/service-client.js';

@@ -6,6 +6,7 @@ import { createValidationPipe } from '../errors/validation.js';
 import { RpcErrorFilter } from '../errors/rpc-error.filter.js';
 import { type TcpEndpoint } from '../transport/tcp.js';
 import { serviceTransport, type TransportEnv } from '../transport/transport.js';
+import { explainNatsRefusal } from '../transport/nats-url.js';
 import { collectProcessMetrics, serveMetrics } from '../observability/metrics.js';
 import { RefuseLateCalls } from '../overload/refuse-late-calls.js';
 import { InFlight } from './in-flight.js';
@@ -52,6 +53,8 @@ export async function startMicroservice(
     await service.close();
     metrics?.close();
   });
-  await service.listen();
+  await service.listen().catch((error: unknown) => {
+    throw env.TRANSPORT === 'nats' ? explainNatsRefusal(error, env.NATS_URL) : error;
+  });
   announceReady(app, transport.where);
 }

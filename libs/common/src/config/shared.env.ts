@@ -1,6 +1,7 @@
 // The mixins made by factories declare their fields' design:type themselves.
 import 'reflect-metadata';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
+import { natsUrlProblem } from '../transport/nats-url.js';
 import { BaseEnv, IntIn, OptionalPort, Port, PostgresUrl } from './base.env.js';
 
 // Variables read by more than one process, or declared alike by every service,
@@ -116,7 +117,14 @@ export function WithTransport<B extends EnvClass>(Base: B) {
     @IsIn(['tcp', 'nats'])
     TRANSPORT: 'tcp' | 'nats' = 'tcp';
 
-    /** The NATS server(s), comma-separated; read only with TRANSPORT=nats. */
+    /**
+     * The NATS server(s), comma-separated, with credentials if it asks for them
+     * (`nats://user:password@host:4222` or `nats://token@host:4222`); read only with TRANSPORT=nats.
+     */
+    @ValidateBy({
+      name: 'natsCredentials',
+      validator: { validate: (url: string) => !natsUrlProblem(url), defaultMessage: (args) => natsUrlProblem(String(args?.value)) ?? '' },
+    })
     @Matches(/^(nats|tls):\/\/[^,\s]+(,\s*(nats|tls):\/\/[^,\s]+)*$/, {
       message: 'NATS_URL must be one or more nats:// URLs, comma-separated',
     })

@@ -1,7 +1,7 @@
 import { NatsContext } from '@nestjs/microservices';
 import type { ExecutionContext } from '@nestjs/common';
 import { incomingMetadata } from './call-metadata.js';
-import { MetadataHeadersSerializer, natsServers, wireFromHeaders } from './nats.js';
+import { MetadataHeadersSerializer, natsClientOptions, natsServerOptions, wireFromHeaders } from './nats.js';
 
 function rpcContext(context: unknown): ExecutionContext {
   return { switchToRpc: () => ({ getContext: () => context }) } as unknown as ExecutionContext;
@@ -33,7 +33,10 @@ describe('NATS transport', () => {
     expect(incomingMetadata(rpcContext(new NatsContext(['p', undefined])))).toEqual({ requestId: undefined, deadline: undefined });
   });
 
-  it('reads a comma-separated NATS_URL as a cluster', () => {
-    expect(natsServers('nats://a:4222, nats://b:4222')).toEqual(['nats://a:4222', 'nats://b:4222']);
+  it("presents NATS_URL's credentials on both sides, which nats.js would not read from the URL", () => {
+    const url = 'nats://gatehouse:s3cret@a:4222, nats://b:4222';
+    const expected = { servers: ['nats://a:4222', 'nats://b:4222'], user: 'gatehouse', pass: 's3cret' };
+    expect(natsServerOptions('user', url)).toMatchObject(expected);
+    expect(natsClientOptions('gateway', url).options).toMatchObject(expected);
   });
 });

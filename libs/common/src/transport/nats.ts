@@ -1,14 +1,7 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { ServerNats, Transport, type ClientOptions, type NatsOptions, type ReadPacket } from '@nestjs/microservices';
 import type { WireMetadata } from '#contracts';
-
-/** `NATS_URL` may name several servers of one cluster, comma-separated. */
-export function natsServers(url: string): string[] {
-  return url
-    .split(',')
-    .map((server) => server.trim())
-    .filter(Boolean);
-}
+import { natsAddress } from './nats-url.js';
 
 /**
  * Nest's NATS client would put `packet.metadata` (where `stampPacket` writes
@@ -50,7 +43,7 @@ export class NatsServer extends ServerNats {
 /** A service on NATS: every pattern subscribed in the queue group named after the service, so one replica handles each message. */
 export function natsServerOptions(service: string, natsUrl: string): NonNullable<NatsOptions['options']> {
   return {
-    servers: natsServers(natsUrl),
+    ...natsAddress(natsUrl),
     queue: service,
     name: service,
     // Keep trying: a NATS server that restarts must not take the service down with it.
@@ -64,7 +57,7 @@ export function natsClientOptions(caller: string, natsUrl: string): ClientOption
   return {
     transport: Transport.NATS,
     options: {
-      servers: natsServers(natsUrl),
+      ...natsAddress(natsUrl),
       name: caller,
       serializer: new MetadataHeadersSerializer(),
       maxReconnectAttempts: -1,

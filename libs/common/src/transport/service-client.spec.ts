@@ -64,11 +64,12 @@ describe('ServiceClient', () => {
     expect(error).toBeInstanceOf(NoReply);
   });
 
-  it('answers 503 under NATS when no replica is subscribed or the NATS connection is down', async () => {
+  it('answers 503 under NATS when no replica is subscribed, or the NATS connection is down or refused', async () => {
     class EmptyResponseException extends Error {}
     for (const error of [
       new EmptyResponseException('Empty response'),
       Object.assign(new Error('closed'), { name: 'ConnectionError' }),
+      Object.assign(new Error('Authorization Violation'), { name: 'AuthorizationError' }),
       'Error: Connection lost. Trying to reconnect...',
     ]) {
       const { client } = clientWith(() => throwError(() => error));

@@ -9,13 +9,14 @@ import { observeRpc, type RpcObserver } from './rpc-metrics.js';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** NATS: no replica subscribed (Nest's empty reply for "no responders"), or no connection to the NATS server. */
+/** NATS: no replica subscribed (Nest's empty reply for "no responders"), no connection to the NATS server, or one it refused (credentials). */
 const NATS_UNREACHABLE = new Set([
   'EmptyResponseException',
   'NoRespondersError',
   'ConnectionError',
   'ClosedConnectionError',
   'DrainingConnectionError',
+  'AuthorizationError',
 ]);
 
 /** Nest's TCP and NATS clients fail a call still waiting for its reply with this when the connection goes. */

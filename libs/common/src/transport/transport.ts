@@ -1,6 +1,7 @@
 import type { ClientOptions, MicroserviceOptions } from '@nestjs/microservices';
 import type { BaseEnv } from '../config/base.env.js';
 import { NatsServer, natsClientOptions, natsServerOptions } from './nats.js';
+import { natsWhere } from './nats-url.js';
 import { tcpClientOptions, tcpServerOptions, type TcpEndpoint } from './tcp.js';
 
 export type TransportName = 'tcp' | 'nats';
@@ -27,7 +28,11 @@ export interface ServiceTransport {
 export function serviceTransport(service: string, endpoint: TcpEndpoint, env: TransportEnv): ServiceTransport {
   if (env.TRANSPORT === 'nats') {
     const server = new NatsServer(natsServerOptions(service, env.NATS_URL));
-    return { options: { strategy: server }, where: `${env.NATS_URL} (queue group ${service})`, stopTaking: () => server.stopTaking() };
+    return {
+      options: { strategy: server },
+      where: `${natsWhere(env.NATS_URL)} (queue group ${service})`,
+      stopTaking: () => server.stopTaking(),
+    };
   }
   return {
     options: tcpServerOptions(endpoint, env),
