@@ -46,7 +46,7 @@ export async function startNatsServer(login?: { user: string; pass: string }): P
 export async function waitUntilAnswering(url: string, child: ChildProcess, what: string): Promise<void> {
   const until = Date.now() + 10_000;
   while (!(await answers(url, 200))) {
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`${what} did not start at ${url}`);
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`${what} did not start at ${new URL(url).host}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

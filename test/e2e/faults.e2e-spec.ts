@@ -223,8 +223,10 @@ describe('a register reply that does not reach the gateway', () => {
   it('because its connection is lost leaves no account either', async () => {
     const username = uniqueName('cut');
     // The connection that carries the account's reply is cut; the discard comes on a new one.
+    const seen = new WeakMap<Socket, string>();
     const proxy = await replyProxy(gh.system.options.ports.user, (chunk, gateway) => {
-      if (chunk.toString().includes(`"username":"${username}"`)) gateway.destroy();
+      seen.set(gateway, (seen.get(gateway) ?? '') + chunk.toString());
+      if (seen.get(gateway)!.includes(`"username":"${username}"`)) gateway.destroy();
       else gateway.write(chunk);
     });
     const lost = await registerThrough(proxy, username);

@@ -1,5 +1,6 @@
 // Past one machine: 3 user and 2 identity replicas behind NATS queue groups.
 import { connect } from '@nats-io/transport-node';
+import { natsAddress } from '#common';
 import { logsFlushed } from '../support/logs.js';
 import pg from 'pg';
 import { brokerOrSkip, NATS_URL, privateNats, type Broker } from '../support/brokers.js';
@@ -76,7 +77,7 @@ if (await brokerOrSkip('NATS', NATS_URL, 'replicas over NATS')) {
   });
 
   it('publishes user.registered and user.deleted on the bus for any subscriber', async () => {
-    const subscriber = await connect({ servers: nats.url });
+    const subscriber = await connect(natsAddress(nats.url));
     try {
       const received: string[] = [];
       for (const subject of ['user.registered', 'user.deleted']) {

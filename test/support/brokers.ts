@@ -16,10 +16,18 @@ export async function brokerOrSkip(what: 'NATS' | 'Redis', url: string, suite: s
   if (await answers(url)) return true;
   const variable = what === 'NATS' ? 'NATS_URL' : 'REDIS_URL';
   process.stdout.write(
-    `SKIPPED: "${suite}" needs ${what}, and nothing answers at ${url} (${variable}). ` +
+    `SKIPPED: "${suite}" needs ${what}, and nothing answers at ${withoutCredentials(url)} (${variable}). ` +
       `Start one (e.g. apt-get install -y ${what === 'NATS' ? 'nats-server' : 'redis-server'}) to run it.\n`,
   );
   return false;
+}
+
+/** A broker's URL as it may be printed: the credentials it may carry left out. */
+function withoutCredentials(url: string): string {
+  return url
+    .split(',')
+    .map((server) => server.trim().replace(/\/\/[^@/]*@/, '//'))
+    .join(',');
 }
 
 /**

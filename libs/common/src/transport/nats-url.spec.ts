@@ -14,8 +14,13 @@ describe('natsAddress', () => {
     });
   });
 
-  it('reads a name alone as a token', () => {
+  it('reads a name alone, or a password alone, as a token', () => {
     expect(natsAddress('tls://t0k3n@nats.example.com')).toEqual({ servers: ['tls://nats.example.com'], token: 't0k3n' });
+    expect(natsAddress('nats://:t0k3n@nats:4222')).toEqual({ servers: ['nats://nats:4222'], token: 't0k3n' });
+  });
+
+  it('refuses credentials that are not percent-encoded, naming NATS_URL', () => {
+    expect(() => natsAddress('nats://u:100%@nats:4222')).toThrow(/^NATS_URL has credentials that are not percent-encoded/);
   });
 
   it('takes the credentials given once for the whole cluster, or the same ones given on each URL', () => {

@@ -25,9 +25,11 @@ export function natsAddress(natsUrl: string): NatsAddress {
     .map((server) => {
       const url = readUrl(server);
       if (!url.username && !url.password) return server;
-      const given = url.password
-        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-        : { token: decodeURIComponent(url.username) };
+      // `nats://:secret@host`, the habit from Redis URLs, names a token too.
+      const given =
+        url.username && url.password
+          ? { user: decoded(url.username), pass: decoded(url.password) }
+          : { token: decoded(url.username || url.password) };
       if (credentials && JSON.stringify(credentials) !== JSON.stringify(given)) {
         throw new Error('NATS_URL gives different credentials for different servers');
       }
@@ -37,6 +39,14 @@ export function natsAddress(natsUrl: string): NatsAddress {
       return url.toString();
     });
   return { servers, ...credentials };
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Error('NATS_URL has credentials that are not percent-encoded (a % must be written %25)');
+  }
 }
 
 function readUrl(server: string): URL {
@@ -68,8 +78,9 @@ export function natsWhere(natsUrl: string): string {
  */
 export function explainNatsRefusal(error: unknown, natsUrl: string): unknown {
   if (!(error instanceof Error) || error.name !== 'AuthorizationError') return error;
-  const given = Object.keys(natsAddress(natsUrl)).length > 1 ? 'the credentials in NATS_URL' : 'a connection without credentials';
+  const { servers, ...credentials } = natsAddress(natsUrl);
+  const given = Object.keys(credentials).length > 0 ? 'the credentials in NATS_URL' : 'a connection without credentials';
   return new ConfigError(
-    `NATS at ${natsWhere(natsUrl)} refused ${given} (${error.message}): set NATS_URL to nats://user:password@host:port`,
+    `NATS at ${servers.join(',')} refused ${given} (${error.message}): put ones it accepts in NATS_URL (nats://user:password@host:port or nats://token@host:port)`,
   );
 }

@@ -77,6 +77,15 @@ describe('ServiceClient', () => {
     }
   });
 
+  it('keeps a retried call that may have taken effect as such, whatever the retry met', async () => {
+    let attempts = 0;
+    const { client } = clientWith(() => (++attempts === 1 ? throwError(() => new Error('Connection closed')) : refused()));
+    const error = await failure(client.send('user.discard_registration', {}, { retry: true }));
+    expect(error).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(error).toBeInstanceOf(NoReply);
+    expect(attempts).toBe(2);
+  });
+
   it('retries an idempotent read once after a connection error', async () => {
     let attempts = 0;
     const { client, calls } = clientWith(() => (++attempts === 1 ? refused() : of('ok')));

@@ -19,8 +19,15 @@ const NATS_UNREACHABLE = new Set([
   'AuthorizationError',
 ]);
 
-/** Nest's TCP and NATS clients fail a call still waiting for its reply with this when the connection goes. */
+/**
+ * What Nest's TCP client fails the calls waiting for their replies with when
+ * the connection closes (its NATS client, only when it is closed itself: a
+ * lost NATS connection leaves its calls to time out). A call failed so may
+ * have reached the service, or (a write dropped on a closing socket) not.
+ */
 const LOST_WHILE_WAITING = 'Connection closed';
+
+const lostWhileWaiting = (error: unknown) => error instanceof Error && error.message === LOST_WHILE_WAITING;
 
 function isConnectionError(error: unknown): boolean {
   // Nest's NATS client rejects with this string while it reconnects.
@@ -29,8 +36,7 @@ function isConnectionError(error: unknown): boolean {
   if (NATS_UNREACHABLE.has(error.constructor.name) || NATS_UNREACHABLE.has(error.name)) return true;
   const code = (error as NodeJS.ErrnoException).code;
   return (
-    (code !== undefined && (CONNECTION_ERRORS.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT'))) ||
-    error.message === LOST_WHILE_WAITING
+    (code !== undefined && (CONNECTION_ERRORS.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT'))) || lostWhileWaiting(error)
   );
 }
 
@@ -75,15 +81,18 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
       this.observe(this.service, pattern, 'client_gone', 0);
       throw new AppError(ErrorCode.ClientClosedRequest, 'The client closed the connection');
     }
+    let first: unknown;
     try {
       return await this.attempt(pattern, payload);
     } catch (error) {
       if (!retry || !isConnectionError(error)) throw this.translate(error, pattern);
+      first = error;
     }
     try {
       return await this.attempt(pattern, payload);
     } catch (error) {
-      throw this.translate(error, pattern);
+      // A first attempt that may have taken effect still may have, unless the service has answered since.
+      throw this.translate(lostWhileWaiting(first) && !isErrorPayload(error) ? first : error, pattern);
     }
   }
 
@@ -101,7 +110,13 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
       const reply$ = this.proxy.send<ReplyOf<M, P>>(pattern, payload).pipe(timeout(this.timeoutMs));
       return await withDeadline(Date.now() + this.timeoutMs - replyAllowanceMs(this.timeoutMs), () => firstValueFrom(reply$));
     } catch (error) {
-      outcome = isErrorPayload(error) ? error.code : error instanceof TimeoutError ? 'timeout' : 'unreachable';
+      outcome = isErrorPayload(error)
+        ? error.code
+        : error instanceof TimeoutError
+          ? 'timeout'
+          : lostWhileWaiting(error)
+            ? 'lost'
+            : 'unreachable';
       throw error;
     } finally {
       this.observe(this.service, pattern, outcome, (performance.now() - started) / 1000);
@@ -116,7 +131,7 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
     if (isConnectionError(error)) {
       this.logger.warn(`${pattern}: ${this.service} unreachable (${describe(error)})`);
       const unavailable = `The ${this.service} service is unavailable`;
-      return error instanceof Error && error.message === LOST_WHILE_WAITING
+      return lostWhileWaiting(error)
         ? new NoReply(ErrorCode.ServiceUnavailable, unavailable)
         : new AppError(ErrorCode.ServiceUnavailable, unavailable);
     }
