@@ -20,6 +20,7 @@ import type { User } from '../users/user.entity.js';
 import { toUserView } from '../users/user-view.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { userNotFound } from '../users/user-not-found.js';
 import { AccountMailThrottle } from './account-mail-throttle.js';
 import { AccountMails } from './account-mails.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
@@ -27,7 +28,6 @@ import { AccountTokensRepository } from './account-tokens.repository.js';
 const ACCEPTED: Accepted = { accepted: true };
 
 const invalidToken = () => new AppError(ErrorCode.InvalidToken, 'The link is invalid, used or expired');
-const notFound = () => new AppError(ErrorCode.UserNotFound, 'No such user');
 const unlessNotFound = (error: unknown): undefined => {
   if (error instanceof AppError && error.code === ErrorCode.UserNotFound) return undefined;
   throw error;
@@ -54,7 +54,7 @@ export class AccountsService {
 
   /** Decided on the locked row: an address changed or verified meanwhile is not mailed to. */
   async requestEmailVerification(userId: string, deadline = Deadline.none): Promise<Accepted> {
-    const mail = await this.changeAccount(userId, notFound, deadline, 'The verification request', async (db, user) => {
+    const mail = await this.changeAccount(userId, userNotFound, deadline, 'The verification request', async (db, user) => {
       if (!user.email) throw new AppError(ErrorCode.EmailMissing, 'The account has no email address');
       if (user.emailVerifiedAt) throw new AppError(ErrorCode.EmailAlreadyVerified, 'The email address is already verified');
       const { allowed, retryAfterSeconds } = await this.mailThrottle.hit('email_verification', user.id);
@@ -91,7 +91,7 @@ export class AccountsService {
       const queue = (db: EntityManager, current: User) =>
         current.email?.toLowerCase() === email.toLowerCase() ? this.mails.queuePasswordReset(db, current) : Promise.resolve(undefined);
       // Deleted meanwhile: answered as for any address without an account.
-      const mail = await this.changeAccount(user.id, notFound, deadline, 'The reset request', queue).catch(unlessNotFound);
+      const mail = await this.changeAccount(user.id, userNotFound, deadline, 'The reset request', queue).catch(unlessNotFound);
       this.mails.sendCommitted(mail);
     }
     return ACCEPTED;
@@ -120,7 +120,7 @@ export class AccountsService {
     const user = await this.accounts.checkPassword(userId, currentPassword, deadline);
     assertNotUsername(newPassword, user);
     const passwordHash = await this.hasher.hash(newPassword, deadline);
-    const credentialsVersion = await this.changeAccount(userId, notFound, deadline, 'The password change', async (db) => {
+    const credentialsVersion = await this.changeAccount(userId, userNotFound, deadline, 'The password change', async (db) => {
       await this.mails.revokeOutstanding(db, userId, 'password_reset');
       return this.users.setPasswordHash(db, userId, passwordHash);
     });
@@ -138,7 +138,7 @@ export class AccountsService {
     const changed: User = { ...user, email, emailVerifiedAt: null };
     let queued: PendingMail | undefined;
     try {
-      queued = await this.changeAccount(userId, notFound, deadline, 'The email change', async (db) => {
+      queued = await this.changeAccount(userId, userNotFound, deadline, 'The email change', async (db) => {
         await this.users.setEmail(db, userId, email);
         await this.mails.revokeOutstanding(db, userId, 'email_verification', 'password_reset');
         return this.mails.queueVerification(db, changed);
@@ -152,7 +152,7 @@ export class AccountsService {
 
   async delete({ userId, password }: DeleteAccountRequest, deadline = Deadline.none): Promise<Accepted> {
     await this.accounts.checkPassword(userId, password, deadline);
-    await this.changeAccount(userId, notFound, deadline, 'The deletion', (db) => this.users.delete(db, userId));
+    await this.changeAccount(userId, userNotFound, deadline, 'The deletion', (db) => this.users.delete(db, userId));
     this.events.publish(UserEvents.Deleted, { userId, at: new Date().toISOString() });
     return ACCEPTED;
   }
@@ -180,7 +180,7 @@ export class AccountsService {
     });
   }
 
-  private async find(userId: string, missing = notFound): Promise<User> {
+  private async find(userId: string, missing = userNotFound): Promise<User> {
     const user = await this.users.findById(userId);
     if (!user) throw missing();
     return user;

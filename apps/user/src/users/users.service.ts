@@ -18,6 +18,7 @@ import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.ent
 import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import { UsersRepository } from './users.repository.js';
+import { userNotFound } from './user-not-found.js';
 
 /**
  * How old an account may be and still be discarded as a registration nobody
@@ -90,7 +91,7 @@ export class UsersService {
    */
   async checkPassword(userId: string, password: string, deadline: Deadline): Promise<User> {
     const user = await this.users.findById(userId);
-    if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
+    if (!user) throw userNotFound();
     const account = user.username.toLowerCase();
     await this.throttle.assertAllowed(account);
     if (!(await this.hasher.verify(password, user.passwordHash, deadline))) {
@@ -134,14 +135,14 @@ export class UsersService {
   /** For a refresh: whether the session's credentials are still the account's. */
   async findSessionOwner(id: string): Promise<SessionOwner> {
     const user = await this.users.findById(id);
-    if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
+    if (!user) throw userNotFound();
     return sessionOwner(user);
   }
 
   /** The hot path of GET /me. */
   async findById(id: string): Promise<UserView> {
     const user = await this.views.find(id);
-    if (!user) throw new AppError(ErrorCode.UserNotFound, 'No such user');
+    if (!user) throw userNotFound();
     return user;
   }
 

@@ -1,0 +1,5 @@
+import { AppError } from '#common';
+import { ErrorCode } from '#contracts';
+
+/** The one answer, in every pattern, for an account that does not exist (or no longer does). */
+export const userNotFound = (): AppError => new AppError(ErrorCode.UserNotFound, 'No such user');
