@@ -190,26 +190,48 @@ async function replyProxy(
   return state;
 }
 
+type ReplyProxy = Awaited<ReturnType<typeof replyProxy>>;
+
+/** A proxy that cuts the gateway's connection once the replies on it contain `marker`; later connections pass. */
+function cutOnReply(marker: string): (chunk: Buffer, gateway: Socket) => void {
+  const seen = new WeakMap<Socket, string>();
+  return (chunk, gateway) => {
+    seen.set(gateway, (seen.get(gateway) ?? '') + chunk.toString());
+    if (seen.get(gateway)!.includes(marker)) gateway.destroy();
+    else gateway.write(chunk);
+  };
+}
+
+/** A second gateway whose `service` is reached through `proxy`, for one POST; its answer. */
+async function postVia(service: 'user' | 'identity', proxy: ReplyProxy, path: string, body: object) {
+  const [port] = await freePorts(1);
+  const env = {
+    ...gh.system.envOf('gateway'),
+    GATEWAY_PORT: String(port),
+    [service === 'user' ? 'USER_PORT' : 'IDENTITY_PORT']: String(proxy.port),
+    GATEWAY_METRICS_PORT: '0',
+  };
+  const gateway = await startApp({ root: projectRoot(), name: 'gateway', label: 'gateway-2', env, log: () => {} });
+  try {
+    return await new HttpClient(`http://127.0.0.1:${port}`).post(path, body);
+  } finally {
+    await gateway.stop();
+    proxy.close();
+  }
+}
+
 describe('a register reply that does not reach the gateway', () => {
-  /** Registers through a second gateway whose user service is behind `proxy`; the answer, and the username. */
-  async function registerThrough(proxy: Awaited<ReturnType<typeof replyProxy>>, username: string) {
-    const [port] = await freePorts(1);
-    const env = { ...gh.system.envOf('gateway'), GATEWAY_PORT: String(port), USER_PORT: String(proxy.port), GATEWAY_METRICS_PORT: '0' };
-    const gateway = await startApp({ root: projectRoot(), name: 'gateway', label: 'gateway-2', env, log: () => {} });
-    try {
-      const lost = await new HttpClient(`http://127.0.0.1:${port}`).post('/register', { username, password: STRONG_PASSWORD });
-      // The user service did make the account: only its reply went astray.
-      expect(proxy.replies).toContain(`"username":"${username}"`);
-      await until(
-        'the username free',
-        async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
-        5_000,
-      );
-      return lost;
-    } finally {
-      await gateway.stop();
-      proxy.close();
-    }
+  /** Registers through a second gateway whose user service is behind `proxy`; the answer. */
+  async function registerThrough(proxy: ReplyProxy, username: string) {
+    const lost = await postVia('user', proxy, '/register', { username, password: STRONG_PASSWORD });
+    // The user service did make the account: only its reply went astray.
+    expect(proxy.replies).toContain(`"username":"${username}"`);
+    await until(
+      'the username free',
+      async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
+      5_000,
+    );
+    return lost;
   }
 
   it('in time leaves no account: the gateway discards it by the id it chose', async () => {
@@ -223,14 +245,28 @@ describe('a register reply that does not reach the gateway', () => {
   it('because its connection is lost leaves no account either', async () => {
     const username = uniqueName('cut');
     // The connection that carries the account's reply is cut; the discard comes on a new one.
-    const seen = new WeakMap<Socket, string>();
-    const proxy = await replyProxy(gh.system.options.ports.user, (chunk, gateway) => {
-      seen.set(gateway, (seen.get(gateway) ?? '') + chunk.toString());
-      if (seen.get(gateway)!.includes(`"username":"${username}"`)) gateway.destroy();
-      else gateway.write(chunk);
-    });
-    const lost = await registerThrough(proxy, username);
+    const lost = await registerThrough(await replyProxy(gh.system.options.ports.user, cutOnReply(`"username":"${username}"`)), username);
     expect(lost.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+  });
+});
+
+describe('a login whose tokens do not reach the gateway', () => {
+  it('leaves no session: the gateway ends the one it named', async () => {
+    const username = uniqueName('sess');
+    const userId = (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).body.user.id;
+    const liveSessions = async () =>
+      (
+        (await callPattern(gh.system.options.ports.identity, 'identity.list_sessions', { userId, currentSessionId: randomUUID() }))
+          .response as unknown[]
+      ).length;
+    expect(await liveSessions()).toBe(1);
+
+    const proxy = await replyProxy(gh.system.options.ports.identity, cutOnReply('"refreshToken"'));
+    const lost = await postVia('identity', proxy, '/login', { username, password: STRONG_PASSWORD });
+    expect(lost.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    // Identity did begin the session: only its tokens went astray.
+    expect(proxy.replies).toContain('"refreshToken"');
+    await until('the unseen session ended', async () => (await liveSessions()) === 1, 5_000);
   });
 });
 

@@ -104,3 +104,35 @@ describe('SessionsService.register', () => {
     warn.mockRestore();
   });
 });
+
+describe('SessionsService.login', () => {
+  const credentials = { username: 'alice', password: 'correct horse battery staple' };
+
+  /** A login whose token issue fails with `error`, and what the gateway sent identity. */
+  async function loginFailingWith(error: AppError) {
+    const users = new FakeService({ [UserPatterns.VerifyCredentials]: () => owner });
+    const identity = new FakeService({
+      [IdentityPatterns.IssueTokens]: () => {
+        throw error;
+      },
+      [IdentityPatterns.RevokeSession]: () => ({ revoked: true }),
+    });
+    const service = new SessionsService(users as unknown as UserClient, identity as unknown as IdentityClient);
+    await expect(service.login(credentials, {})).rejects.toBe(error);
+    await new Promise((resolve) => setImmediate(resolve));
+    return identity.calls as [[string, { sessionId: string }], ...unknown[][]];
+  }
+
+  it.each([
+    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time')],
+    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The identity service is unavailable')],
+  ])('names the session itself, and ends it when identity’s reply %s', async (_, error) => {
+    const [[, sent], end] = await loginFailingWith(error);
+    expect(sent).toMatchObject({ userId: owner.id, sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(end).toEqual([IdentityPatterns.RevokeSession, { userId: owner.id, sessionId: sent.sessionId }, { retry: true, cleanup: true }]);
+  });
+
+  it('ends nothing when identity answered: it began no session', async () => {
+    expect(await loginFailingWith(new AppError(ErrorCode.ServiceOverloaded, 'Too busy'))).toHaveLength(1);
+  });
+});

@@ -90,8 +90,29 @@ export class SessionsService {
     }
   }
 
+  /**
+   * A session exists only if its client was given its tokens: the gateway
+   * names it, and ends it when identity's reply never came (it may have
+   * begun the session all the same).
+   */
   private async signIn({ credentialsVersion, ...user }: SessionOwner, client: SessionClientDto): Promise<AuthResponse> {
-    const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, credentialsVersion, ...client });
-    return { user, ...tokens };
+    const sessionId = randomUUID();
+    try {
+      const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, credentialsVersion, ...client, sessionId });
+      return { user, ...tokens };
+    } catch (error) {
+      if (error instanceof NoReply) void this.endSession(user.id, sessionId);
+      throw error;
+    }
+  }
+
+  private async endSession(userId: string, sessionId: string): Promise<void> {
+    try {
+      await this.identity.send(IdentityPatterns.RevokeSession, { userId, sessionId }, { retry: true, cleanup: true });
+    } catch (error) {
+      // NOT_FOUND: identity never began it. Else it stays, with a refresh token nobody holds, until it expires.
+      if (error instanceof AppError && error.code === ErrorCode.NotFound) return;
+      this.logger.warn(`Session ${sessionId} of user ${userId} may have begun unseen, and could not be ended: ${reasonOf(error)}`);
+    }
   }
 }

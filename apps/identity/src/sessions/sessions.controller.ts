@@ -23,10 +23,10 @@ export class SessionsController {
 
   @IdentityMessage(IdentityPatterns.IssueTokens)
   issueTokens(
-    @Payload() { userId, credentialsVersion, userAgent, ip }: IssueTokensDto,
+    @Payload() { userId, credentialsVersion, userAgent, ip, sessionId }: IssueTokensDto,
     @CallDeadline() deadline: Deadline,
   ): Promise<TokenPair> {
-    return this.sessions.issue({ userId, credentialsVersion: credentialsVersion ?? 0 }, deadline, { userAgent, ip });
+    return this.sessions.issue({ userId, credentialsVersion: credentialsVersion ?? 0 }, deadline, { userAgent, ip }, sessionId);
   }
 
   @IdentityMessage(IdentityPatterns.Refresh)

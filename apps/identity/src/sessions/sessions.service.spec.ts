@@ -199,6 +199,14 @@ describe('SessionsService.issue', () => {
     expect(sessions.sessions.size).toBe(2);
   });
 
+  it('begins the session under the id its caller chose, for the caller to end should the reply be lost', async () => {
+    const { service, sessions, signer } = setUp();
+    const chosen = '8d3c2b1a-4e5f-4a6b-9c7d-0e1f2a3b4c5d';
+    const pair = await service.issue(USER_1, later(), {}, chosen);
+    expect(sessions.sessionOf(pair.refreshToken)!.id).toBe(chosen);
+    expect(signer.signed).toEqual([['user-1', chosen]]);
+  });
+
   it('does not commit the session once the caller has stopped waiting (504 UPSTREAM_TIMEOUT)', async () => {
     const { service, sessions, signer } = setUp();
     await expect(service.issue(USER_1, passed())).rejects.toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });

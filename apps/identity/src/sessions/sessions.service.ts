@@ -31,9 +31,14 @@ export class SessionsService {
     private readonly config: IdentityConfig,
   ) {}
 
-  async issue(owner: SessionOwnerRef, deadline = Deadline.none, client: SessionClient = {}): Promise<TokenPair> {
+  /** A new session, under `sessionId` when the caller chose it (so that it can end a session whose reply it never got). */
+  async issue(
+    owner: SessionOwnerRef,
+    deadline = Deadline.none,
+    client: SessionClient = {},
+    sessionId: string = randomUUID(),
+  ): Promise<TokenPair> {
     const { userId } = owner;
-    const sessionId = randomUUID();
     const { token, stored } = this.newToken();
     const inTime = () => deadline.assertNotPassed('The new session');
     await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime));

@@ -14,4 +14,12 @@ export class IssueTokensDto extends SessionClientDto {
   @IsInt()
   @Min(0)
   credentialsVersion?: number;
+
+  /**
+   * The new session's id, chosen by the caller so that it can end the session
+   * should the reply not reach it. Optional for an older gateway.
+   */
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string;
 }
