@@ -138,6 +138,8 @@ describe('a registration its client does not hear of', () => {
     const userPort = gh.system.options.ports.user;
     const made = await callPattern(userPort, 'user.register', { username, password: STRONG_PASSWORD, id });
     expect(made.response).toMatchObject({ id, username });
+    const again = await callPattern(userPort, 'user.register', { username: uniqueName('idl'), password: STRONG_PASSWORD, id });
+    expect(again.err).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: 'id is already in use' });
     expect((await callPattern(userPort, 'user.discard_registration', { id })).response).toEqual({ discarded: true });
     expect((await attempt(username)).status).toBe(201);
   });
@@ -267,6 +269,15 @@ describe('a login whose tokens do not reach the gateway', () => {
     // Identity did begin the session: only its tokens went astray.
     expect(proxy.replies).toContain('"refreshToken"');
     await until('the unseen session ended', async () => (await liveSessions()) === 1, 5_000);
+  });
+
+  it('refuses a session id already in use with 400, not 500', async () => {
+    const userId = (await gh.http.post('/register', { username: uniqueName('sid'), password: STRONG_PASSWORD })).body.user.id;
+    const issue = { userId, credentialsVersion: 0, sessionId: randomUUID() };
+    const identityPort = gh.system.options.ports.identity;
+    expect((await callPattern(identityPort, 'identity.issue_tokens', issue)).response).toHaveProperty('refreshToken');
+    const again = await callPattern(identityPort, 'identity.issue_tokens', issue);
+    expect(again.err).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: 'sessionId is already in use' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Admission, AppError, Deadline } from '#common';
+import { Admission, AppError, Deadline, violatedUniqueConstraint } from '#common';
 import { POOL_SIZE } from '#common/database';
 import { ErrorCode, type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts';
 import { IdentityConfig } from '../identity.config.js';
@@ -13,6 +13,9 @@ export interface SessionOwnerRef {
   userId: string;
   credentialsVersion: number;
 }
+
+/** PostgreSQL's name for the sessions' primary key: the id a caller may choose (`identity.issue_tokens`). */
+const SESSION_PRIMARY_KEY = 'sessions_pkey';
 
 /** A first guess of one session write's time, until measurements replace it. */
 const INITIAL_WRITE_MS = 5;
@@ -41,7 +44,13 @@ export class SessionsService {
     const { userId } = owner;
     const { token, stored } = this.newToken();
     const inTime = () => deadline.assertNotPassed('The new session');
-    await this.admission.run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime));
+    await this.admission
+      .run(deadline, () => this.sessions.create({ id: sessionId, ...owner, ...client }, stored, inTime))
+      .catch((error: unknown) => {
+        throw violatedUniqueConstraint(error) === SESSION_PRIMARY_KEY
+          ? new AppError(ErrorCode.ValidationFailed, 'sessionId is already in use')
+          : error;
+      });
     await deadline.undoIfPassed('The new session', () => this.sessions.revoke(sessionId), this.logger);
     return { ...this.signer.sign(userId, sessionId), refreshToken: token };
   }

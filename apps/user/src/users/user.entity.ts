@@ -3,6 +3,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 /** Uniqueness is case-insensitive, enforced by these indexes (see the migration). */
 export const USERNAME_UNIQUE_INDEX = 'users_username_lower_key';
 export const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
+/** The id, which a caller may choose (`user.register`): PostgreSQL's name for the primary key. */
+export const ID_PRIMARY_KEY = 'users_pkey';
 
 @Entity({ name: 'users' })
 export class User {

@@ -14,7 +14,7 @@ import { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PendingMail } from '../outbox/outbox.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
-import { EMAIL_UNIQUE_INDEX, USERNAME_UNIQUE_INDEX, type User } from './user.entity.js';
+import { EMAIL_UNIQUE_INDEX, ID_PRIMARY_KEY, USERNAME_UNIQUE_INDEX, type User } from './user.entity.js';
 import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import { UsersRepository } from './users.repository.js';
@@ -156,6 +156,8 @@ export class UsersService {
         return new AppError(ErrorCode.UsernameTaken, 'That username is taken');
       case EMAIL_UNIQUE_INDEX:
         return new AppError(ErrorCode.EmailTaken, 'That email is already registered');
+      case ID_PRIMARY_KEY:
+        return new AppError(ErrorCode.ValidationFailed, 'id is already in use');
       default:
         return undefined;
     }
