@@ -6,7 +6,7 @@ import { QueryFailedError } from 'typeorm';
 import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
-import { EMAIL_UNIQUE_INDEX, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
+import { EMAIL_UNIQUE_INDEX, ID_PRIMARY_KEY, User, USERNAME_UNIQUE_INDEX } from './user.entity.js';
 import { UserViewsLoader } from './user-views.loader.js';
 import { toUserView } from './user-view.js';
 import type { AccountLink, NewUser, UsersRepository } from './users.repository.js';
@@ -221,9 +221,19 @@ describe('UsersService.register', () => {
     await expect(service.register(alice)).rejects.toMatchObject({ status: 409, code: 'EMAIL_TAKEN' });
   });
 
+  it('answers 400 VALIDATION_FAILED when the id the caller chose is in use', async () => {
+    const { service, users } = setUp();
+    users.insertFailure = uniqueViolation(ID_PRIMARY_KEY);
+    await expect(service.register(alice)).rejects.toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'id is already in use',
+    });
+  });
+
   it('lets any other failure through untouched', async () => {
     const { service, users } = setUp();
-    for (const failure of [uniqueViolation('users_pkey'), Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' })]) {
+    for (const failure of [uniqueViolation('users_other_key'), Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' })]) {
       users.insertFailure = failure;
       await expect(service.register(alice)).rejects.toBe(failure);
     }
