@@ -204,8 +204,12 @@ function cutOnReply(marker: string): (chunk: Buffer, gateway: Socket) => void {
   };
 }
 
-/** A second gateway whose `service` is reached through `proxy`, for one POST; its answer. */
-async function postVia(service: 'user' | 'identity', proxy: ReplyProxy, path: string, body: object) {
+/**
+ * One POST through a second gateway whose `service` is reached through
+ * `proxy`; then, with both still up (the gateway's clean-up may be on its
+ * way), `afterwards` is awaited. The POST's answer.
+ */
+async function postVia(service: 'user' | 'identity', proxy: ReplyProxy, path: string, body: object, afterwards: () => Promise<unknown>) {
   const [port] = await freePorts(1);
   const env = {
     ...gh.system.envOf('gateway'),
@@ -215,7 +219,9 @@ async function postVia(service: 'user' | 'identity', proxy: ReplyProxy, path: st
   };
   const gateway = await startApp({ root: projectRoot(), name: 'gateway', label: 'gateway-2', env, log: () => {} });
   try {
-    return await new HttpClient(`http://127.0.0.1:${port}`).post(path, body);
+    const answer = await new HttpClient(`http://127.0.0.1:${port}`).post(path, body);
+    await afterwards();
+    return answer;
   } finally {
     await gateway.stop();
     proxy.close();
@@ -223,16 +229,17 @@ async function postVia(service: 'user' | 'identity', proxy: ReplyProxy, path: st
 }
 
 describe('a register reply that does not reach the gateway', () => {
-  /** Registers through a second gateway whose user service is behind `proxy`; the answer. */
+  /** Registers through a second gateway whose user service is behind `proxy`, until the username is free again; the answer. */
   async function registerThrough(proxy: ReplyProxy, username: string) {
-    const lost = await postVia('user', proxy, '/register', { username, password: STRONG_PASSWORD });
+    const lost = await postVia('user', proxy, '/register', { username, password: STRONG_PASSWORD }, () =>
+      until(
+        'the username free',
+        async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
+        5_000,
+      ),
+    );
     // The user service did make the account: only its reply went astray.
     expect(proxy.replies).toContain(`"username":"${username}"`);
-    await until(
-      'the username free',
-      async () => (await gh.http.post('/register', { username, password: STRONG_PASSWORD })).status === 201,
-      5_000,
-    );
     return lost;
   }
 
@@ -246,7 +253,7 @@ describe('a register reply that does not reach the gateway', () => {
 
   it('because its connection is lost leaves no account either', async () => {
     const username = uniqueName('cut');
-    // The connection that carries the account's reply is cut; the discard comes on a new one.
+    // The connection that carries the account's reply is cut; the discard comes on a new one, once the call has settled.
     const lost = await registerThrough(await replyProxy(gh.system.options.ports.user, cutOnReply(`"username":"${username}"`)), username);
     expect(lost.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
   });
@@ -264,11 +271,12 @@ describe('a login whose tokens do not reach the gateway', () => {
     expect(await liveSessions()).toBe(1);
 
     const proxy = await replyProxy(gh.system.options.ports.identity, cutOnReply('"refreshToken"'));
-    const lost = await postVia('identity', proxy, '/login', { username, password: STRONG_PASSWORD });
+    const lost = await postVia('identity', proxy, '/login', { username, password: STRONG_PASSWORD }, () =>
+      until('the unseen session ended', async () => (await liveSessions()) === 1, 5_000),
+    );
     expect(lost.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
     // Identity did begin the session: only its tokens went astray.
     expect(proxy.replies).toContain('"refreshToken"');
-    await until('the unseen session ended', async () => (await liveSessions()) === 1, 5_000);
   });
 
   it('refuses a session id already in use with 400, not 500', async () => {

@@ -72,12 +72,19 @@ describe('SessionsService.register', () => {
   }
 
   it.each([
-    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The user service did not answer in time')],
-    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The user service is unavailable')],
+    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The user service did not answer in time', Date.now())],
+    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The user service is unavailable', Date.now())],
   ])('names the account itself, and discards it by that name when the reply %s', async (_, error) => {
     const [[, sent], discard] = await registerFailingWith(error);
     expect(sent).toEqual({ ...registration, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(discard).toEqual([UserPatterns.DiscardRegistration, { id: sent.id }, { retry: true, cleanup: true }]);
+  });
+
+  it('waits for the call to settle before discarding: sooner, it could overtake the INSERT still under way', async () => {
+    const calls = await registerFailingWith(new NoReply(ErrorCode.ServiceUnavailable, 'The user service is unavailable', Date.now() + 80));
+    expect(calls).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(calls).toHaveLength(2);
   });
 
   it.each([
@@ -124,12 +131,38 @@ describe('SessionsService.login', () => {
   }
 
   it.each([
-    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time')],
-    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The identity service is unavailable')],
+    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time', Date.now())],
+    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The identity service is unavailable', Date.now())],
   ])('names the session itself, and ends it when identity’s reply %s', async (_, error) => {
     const [[, sent], end] = await loginFailingWith(error);
     expect(sent).toMatchObject({ userId: owner.id, sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(end).toEqual([IdentityPatterns.RevokeSession, { userId: owner.id, sessionId: sent.sessionId }, { retry: true, cleanup: true }]);
+  });
+
+  it.each([
+    [
+      'is silent when identity had no such session (it began none, or undid it itself)',
+      new AppError(ErrorCode.NotFound, 'No such session'),
+      0,
+    ],
+    ['logs a session it could not end', new AppError(ErrorCode.ServiceUnavailable, 'The identity service is unavailable'), 1],
+  ])('%s', async (_, endFailure, warnings) => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const identity = new FakeService({
+      [IdentityPatterns.IssueTokens]: () => {
+        throw new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time', Date.now());
+      },
+      [IdentityPatterns.RevokeSession]: () => {
+        throw endFailure;
+      },
+    });
+    const users = new FakeService({ [UserPatterns.VerifyCredentials]: () => owner });
+    const service = new SessionsService(users as unknown as UserClient, identity as unknown as IdentityClient);
+    await expect(service.login(credentials, {})).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(identity.calls).toHaveLength(2);
+    expect(warn).toHaveBeenCalledTimes(warnings);
+    warn.mockRestore();
   });
 
   it('ends nothing when identity answered: it began no session', async () => {

@@ -41,7 +41,7 @@ export class SessionsService {
       owner = await this.users.send(UserPatterns.Register, { ...dto, id });
     } catch (error) {
       // Not awaited: a user service that did not answer may not answer this either.
-      if (error instanceof NoReply) void this.discard(id);
+      if (error instanceof NoReply) void error.settled().then(() => this.discard(id));
       throw error;
     }
     try {
@@ -101,7 +101,7 @@ export class SessionsService {
       const tokens = await this.identity.send(IdentityPatterns.IssueTokens, { userId: user.id, credentialsVersion, ...client, sessionId });
       return { user, ...tokens };
     } catch (error) {
-      if (error instanceof NoReply) void this.endSession(user.id, sessionId);
+      if (error instanceof NoReply) void error.settled().then(() => this.endSession(user.id, sessionId));
       throw error;
     }
   }
@@ -110,7 +110,7 @@ export class SessionsService {
     try {
       await this.identity.send(IdentityPatterns.RevokeSession, { userId, sessionId }, { retry: true, cleanup: true });
     } catch (error) {
-      // NOT_FOUND: identity never began it. Else it stays, with a refresh token nobody holds, until it expires.
+      // NOT_FOUND: identity did not begin it, or undid it itself. Else it stays, with a refresh token nobody holds, until it expires.
       if (error instanceof AppError && error.code === ErrorCode.NotFound) return;
       this.logger.warn(`Session ${sessionId} of user ${userId} may have begun unseen, and could not be ended: ${reasonOf(error)}`);
     }

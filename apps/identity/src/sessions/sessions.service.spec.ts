@@ -47,6 +47,8 @@ class FakeSessions {
   ): Promise<void> {
     beforeCommit();
     if (this.commitMs > 0) await sleep(this.commitMs);
+    // As PostgreSQL refuses a second row under one id.
+    if (this.sessions.has(id)) throw Object.assign(new Error('duplicate key value'), { code: '23505', constraint: 'sessions_pkey' });
     this.sessions.set(id, { ...session, revoked: false, createdAt: new Date(), lastUsedAt: new Date() });
     this.tokens.set(token.hash, { sessionId: id, expiresAt: token.expiresAt, used: false });
   }
@@ -205,6 +207,14 @@ describe('SessionsService.issue', () => {
     const pair = await service.issue(USER_1, later(), {}, chosen);
     expect(sessions.sessionOf(pair.refreshToken)!.id).toBe(chosen);
     expect(signer.signed).toEqual([['user-1', chosen]]);
+  });
+
+  it('refuses an id already in use with 400 VALIDATION_FAILED, and keeps the session under it', async () => {
+    const { service, sessions } = setUp();
+    const chosen = '8d3c2b1a-4e5f-4a6b-9c7d-0e1f2a3b4c5d';
+    await service.issue(USER_1, later(), {}, chosen);
+    await expect(service.issue(USER_2, later(), {}, chosen)).rejects.toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(sessions.sessions.get(chosen)).toMatchObject({ userId: 'user-1', revoked: false });
   });
 
   it('does not commit the session once the caller has stopped waiting (504 UPSTREAM_TIMEOUT)', async () => {

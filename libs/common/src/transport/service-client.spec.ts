@@ -59,9 +59,16 @@ describe('ServiceClient', () => {
 
   it('answers 503 when the connection is lost while the call waits, as a call that may have taken effect', async () => {
     const { client } = clientWith(() => throwError(() => new Error('Connection closed')));
+    const sent = Date.now();
     const error = await failure(client.send('user.register', {}));
     expect(error).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
     expect(error).toBeInstanceOf(NoReply);
+    // Settled at the deadline the call carried (the 50 ms timeout less the 5 ms kept for the reply), not at once.
+    const { settlesAt } = error as NoReply;
+    expect(settlesAt).toBeGreaterThanOrEqual(sent + 45);
+    expect(settlesAt).toBeLessThanOrEqual(Date.now() + 45);
+    await (error as NoReply).settled();
+    expect(Date.now()).toBeGreaterThanOrEqual(settlesAt);
   });
 
   it('answers 503 under NATS when no replica is subscribed, or the NATS connection is down or refused', async () => {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { ErrorCode, isErrorPayload, type EventMap, type MessageMap, type PayloadOf, type ReplyOf } from '#contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { AppError } from '../errors/app-error.js';
 import { requestContext } from '../observability/request-context.js';
@@ -43,9 +44,28 @@ function isConnectionError(error: unknown): boolean {
 /**
  * A call that was sent and never answered: too slow (504), or its connection
  * lost while it waited (503). Unlike a refusal, it may have taken effect, so a
- * caller that must not leave its work half done undoes it.
+ * caller that must not leave its work half done undoes it, once it has settled.
  */
-export class NoReply extends AppError {}
+export class NoReply extends AppError {
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    /** The deadline the call carried: past it the service commits nothing for it, and undoes a commit that returns later. */
+    readonly settlesAt: number,
+  ) {
+    super(code, detail);
+  }
+
+  /**
+   * Resolves once the call can no longer take effect. An undo sent sooner
+   * (a connection lost early) could overtake the work still going on, find
+   * nothing, and leave what that work then commits.
+   */
+  settled(): Promise<void> {
+    const wait = this.settlesAt - Date.now();
+    return wait > 0 ? sleep(wait).then(() => undefined) : Promise.resolve();
+  }
+}
 
 /**
  * The only way one app reaches another, typed by the callee's contract:
@@ -82,17 +102,19 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
       throw new AppError(ErrorCode.ClientClosedRequest, 'The client closed the connection');
     }
     let first: unknown;
+    let deadline = this.deadline();
     try {
-      return await this.attempt(pattern, payload);
+      return await this.attempt(pattern, payload, deadline);
     } catch (error) {
-      if (!retry || !isConnectionError(error)) throw this.translate(error, pattern);
+      if (!retry || !isConnectionError(error)) throw this.translate(error, pattern, deadline);
       first = error;
     }
+    deadline = this.deadline();
     try {
-      return await this.attempt(pattern, payload);
+      return await this.attempt(pattern, payload, deadline);
     } catch (error) {
       // A first attempt that may have taken effect still may have, unless the service has answered since.
-      throw this.translate(lostWhileWaiting(first) && !isErrorPayload(error) ? first : error, pattern);
+      throw this.translate(lostWhileWaiting(first) && !isErrorPayload(error) ? first : error, pattern, deadline);
     }
   }
 
@@ -103,12 +125,17 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
     });
   }
 
-  private async attempt<P extends keyof M & string>(pattern: P, payload: PayloadOf<M, P>): Promise<ReplyOf<M, P>> {
+  /** The deadline a call sent now carries: a little before this client stops waiting (replyAllowanceMs). */
+  private deadline(): number {
+    return Date.now() + this.timeoutMs - replyAllowanceMs(this.timeoutMs);
+  }
+
+  private async attempt<P extends keyof M & string>(pattern: P, payload: PayloadOf<M, P>, deadline: number): Promise<ReplyOf<M, P>> {
     const started = performance.now();
     let outcome = 'ok';
     try {
       const reply$ = this.proxy.send<ReplyOf<M, P>>(pattern, payload).pipe(timeout(this.timeoutMs));
-      return await withDeadline(Date.now() + this.timeoutMs - replyAllowanceMs(this.timeoutMs), () => firstValueFrom(reply$));
+      return await withDeadline(deadline, () => firstValueFrom(reply$));
     } catch (error) {
       outcome = isErrorPayload(error)
         ? error.code
@@ -123,16 +150,16 @@ export class ServiceClient<M extends MessageMap, E extends EventMap> {
     }
   }
 
-  private translate(error: unknown, pattern: string): AppError {
+  private translate(error: unknown, pattern: string, deadline: number): AppError {
     if (isErrorPayload(error)) return AppError.fromPayload(error);
     if (error instanceof TimeoutError) {
-      return new NoReply(ErrorCode.UpstreamTimeout, `The ${this.service} service did not answer in time`);
+      return new NoReply(ErrorCode.UpstreamTimeout, `The ${this.service} service did not answer in time`, deadline);
     }
     if (isConnectionError(error)) {
       this.logger.warn(`${pattern}: ${this.service} unreachable (${describe(error)})`);
       const unavailable = `The ${this.service} service is unavailable`;
       return lostWhileWaiting(error)
-        ? new NoReply(ErrorCode.ServiceUnavailable, unavailable)
+        ? new NoReply(ErrorCode.ServiceUnavailable, unavailable, deadline)
         : new AppError(ErrorCode.ServiceUnavailable, unavailable);
     }
     this.logger.error(`${pattern}: unexpected reply from ${this.service}: ${describe(error)}`);
