@@ -27,6 +27,24 @@ class FakeService {
   }
 }
 
+/** An answer that fails with `error`. */
+const throwing = (error: unknown) => () => {
+  throw error;
+};
+
+/** The two ways a reply never comes, from `service`: each may leave behind what the call did. */
+const noReplies = (service: string): Array<[string, NoReply]> => [
+  ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, `The ${service} service did not answer in time`, Date.now())],
+  ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, `The ${service} service is unavailable`, Date.now())],
+];
+
+/** Runs `flow` over these fakes, which must fail with `error`, and lets the clean-ups it leaves start. */
+async function failing(users: FakeService, identity: FakeService, flow: (service: SessionsService) => Promise<unknown>, error: AppError) {
+  const service = new SessionsService(users as unknown as UserClient, identity as unknown as IdentityClient);
+  await expect(flow(service)).rejects.toBe(error);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 function setUp(issue: () => unknown, discard: () => unknown = () => ({ discarded: true })) {
   const users = new FakeService({
     // The user service makes the account under the id the gateway chose.
@@ -60,21 +78,14 @@ describe('SessionsService.register', () => {
   /** A register call that fails with `error`, and what the gateway sent the user service after it. */
   async function registerFailingWith(error: AppError) {
     const users = new FakeService({
-      [UserPatterns.Register]: () => {
-        throw error;
-      },
+      [UserPatterns.Register]: throwing(error),
       [UserPatterns.DiscardRegistration]: () => ({ discarded: true }),
     });
-    const service = new SessionsService(users as unknown as UserClient, new FakeService({}) as unknown as IdentityClient);
-    await expect(service.register(registration, {})).rejects.toBe(error);
-    await new Promise((resolve) => setImmediate(resolve));
+    await failing(users, new FakeService({}), (service) => service.register(registration, {}), error);
     return users.calls as [[string, { id: string }], ...unknown[][]];
   }
 
-  it.each([
-    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The user service did not answer in time', Date.now())],
-    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The user service is unavailable', Date.now())],
-  ])('names the account itself, and discards it by that name when the reply %s', async (_, error) => {
+  it.each(noReplies('user'))('names the account itself, and discards it by that name when the reply %s', async (_, error) => {
     const [[, sent], discard] = await registerFailingWith(error);
     expect(sent).toEqual({ ...registration, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(discard).toEqual([UserPatterns.DiscardRegistration, { id: sent.id }, { retry: true, cleanup: true }]);
@@ -116,24 +127,18 @@ describe('SessionsService.login', () => {
   const credentials = { username: 'alice', password: 'correct horse battery staple' };
 
   /** A login whose token issue fails with `error`, and what the gateway sent identity. */
-  async function loginFailingWith(error: AppError) {
-    const users = new FakeService({ [UserPatterns.VerifyCredentials]: () => owner });
-    const identity = new FakeService({
-      [IdentityPatterns.IssueTokens]: () => {
-        throw error;
-      },
-      [IdentityPatterns.RevokeSession]: () => ({ revoked: true }),
-    });
-    const service = new SessionsService(users as unknown as UserClient, identity as unknown as IdentityClient);
-    await expect(service.login(credentials, {})).rejects.toBe(error);
-    await new Promise((resolve) => setImmediate(resolve));
+  async function loginFailingWith(error: AppError, endSession: () => unknown = () => ({ revoked: true })) {
+    const identity = new FakeService({ [IdentityPatterns.IssueTokens]: throwing(error), [IdentityPatterns.RevokeSession]: endSession });
+    await failing(
+      new FakeService({ [UserPatterns.VerifyCredentials]: () => owner }),
+      identity,
+      (service) => service.login(credentials, {}),
+      error,
+    );
     return identity.calls as [[string, { sessionId: string }], ...unknown[][]];
   }
 
-  it.each([
-    ['does not come in time', new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time', Date.now())],
-    ['is lost with its connection', new NoReply(ErrorCode.ServiceUnavailable, 'The identity service is unavailable', Date.now())],
-  ])('names the session itself, and ends it when identity’s reply %s', async (_, error) => {
+  it.each(noReplies('identity'))('names the session itself, and ends it when identity’s reply %s', async (_, error) => {
     const [[, sent], end] = await loginFailingWith(error);
     expect(sent).toMatchObject({ userId: owner.id, sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(end).toEqual([IdentityPatterns.RevokeSession, { userId: owner.id, sessionId: sent.sessionId }, { retry: true, cleanup: true }]);
@@ -148,19 +153,8 @@ describe('SessionsService.login', () => {
     ['logs a session it could not end', new AppError(ErrorCode.ServiceUnavailable, 'The identity service is unavailable'), 1],
   ])('%s', async (_, endFailure, warnings) => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const identity = new FakeService({
-      [IdentityPatterns.IssueTokens]: () => {
-        throw new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time', Date.now());
-      },
-      [IdentityPatterns.RevokeSession]: () => {
-        throw endFailure;
-      },
-    });
-    const users = new FakeService({ [UserPatterns.VerifyCredentials]: () => owner });
-    const service = new SessionsService(users as unknown as UserClient, identity as unknown as IdentityClient);
-    await expect(service.login(credentials, {})).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(identity.calls).toHaveLength(2);
+    const timeout = new NoReply(ErrorCode.UpstreamTimeout, 'The identity service did not answer in time', Date.now());
+    expect(await loginFailingWith(timeout, throwing(endFailure))).toHaveLength(2);
     expect(warn).toHaveBeenCalledTimes(warnings);
     warn.mockRestore();
   });
