@@ -91,9 +91,9 @@ export class SessionsService {
   }
 
   /**
-   * A session exists only if its client was given its tokens: the gateway
-   * names it, and ends it when identity's reply never came (it may have
-   * begun the session all the same).
+   * A session whose tokens never reached the gateway does not stay: the
+   * gateway names it, and ends it when identity's reply never came (identity
+   * may have begun it all the same), once that call has settled.
    */
   private async signIn({ credentialsVersion, ...user }: SessionOwner, client: SessionClientDto): Promise<AuthResponse> {
     const sessionId = randomUUID();
