@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { natsWhere } from '#common';
 import { answers, binary, startNatsServer, stopChild, waitUntilAnswering, type Broker } from '../../scripts/system/nats-server.js';
 import { freePort } from '../../scripts/system/ports.js';
 
@@ -16,18 +17,10 @@ export async function brokerOrSkip(what: 'NATS' | 'Redis', url: string, suite: s
   if (await answers(url)) return true;
   const variable = what === 'NATS' ? 'NATS_URL' : 'REDIS_URL';
   process.stdout.write(
-    `SKIPPED: "${suite}" needs ${what}, and nothing answers at ${withoutCredentials(url)} (${variable}). ` +
+    `SKIPPED: "${suite}" needs ${what}, and nothing answers at ${what === 'NATS' ? natsWhere(url) : new URL(url).host} (${variable}). ` +
       `Start one (e.g. apt-get install -y ${what === 'NATS' ? 'nats-server' : 'redis-server'}) to run it.\n`,
   );
   return false;
-}
-
-/** A broker's URL as it may be printed: the credentials it may carry left out. */
-function withoutCredentials(url: string): string {
-  return url
-    .split(',')
-    .map((server) => server.trim().replace(/\/\/[^@/]*@/, '//'))
-    .join(',');
 }
 
 /**

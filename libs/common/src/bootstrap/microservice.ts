@@ -54,7 +54,7 @@ export async function startMicroservice(
     metrics?.close();
   });
   await service.listen().catch((error: unknown) => {
-    throw env.TRANSPORT === 'nats' ? explainNatsRefusal(error, env.NATS_URL) : error;
+    throw explainNatsRefusal(error, env.NATS_URL);
   });
   announceReady(app, transport.where);
 }

@@ -63,7 +63,7 @@ export class NoReply extends AppError {
    */
   settled(): Promise<void> {
     const wait = this.settlesAt - Date.now();
-    return wait > 0 ? sleep(wait).then(() => undefined) : Promise.resolve();
+    return wait > 0 ? sleep(wait) : Promise.resolve();
   }
 }
 
