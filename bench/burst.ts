@@ -22,6 +22,8 @@ export interface BurstResult {
   failures: number;
   /** Latency of the successes. */
   latencyMs: { p50: number; p99: number };
+  /** The mean of the ceilings measured just before and just after it, its yardstick (hashes/s). */
+  ceilingBeside?: number;
   /** Register only: accounts that exist although their client never got a 201 (and 201s with no account). */
   orphans?: number;
   missing?: number;

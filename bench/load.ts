@@ -49,6 +49,8 @@ export interface LoadResult {
   errors: ErrorCounts & { total: number };
   /** Every response, warm-ups included. */
   responses: number;
+  /** bcrypt-bound scenarios: the mean of the ceilings measured just before and just after it, its yardstick (hashes/s). */
+  ceilingBeside?: number;
   /** CPU time per response of each process over the whole runs (filled in by the caller, which knows the processes). */
   cpuMsPerRequest?: Record<string, number>;
 }

@@ -172,15 +172,36 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
     if (waited > 1000) say(`  (waited ${(waited / 1000).toFixed(1)} s for the system to be idle)`);
   };
   const ceilings: CeilingResult[] = [];
-  const ceiling = async (which: string) => {
+  const ceiling = async (which: string): Promise<CeilingResult> => {
     await quiesce(`bcrypt ceiling ${which}`);
     lifecycle.checkAborted();
     say(`bcrypt ceiling (${which}): cost ${options.rounds}, all cores, nothing else under load`);
-    ceilings.push(
-      await phase(report, `bcrypt ceiling ${which}`, () => measureBcryptCeiling({ rounds: options.rounds, ...options.ceiling })),
+    const measured = await phase(report, `bcrypt ceiling ${which}`, () =>
+      measureBcryptCeiling({ rounds: options.rounds, ...options.ceiling }),
     );
+    ceilings.push(measured);
     report.ceiling = combineCeilings(ceilings);
-    say(`  ${formatRate(ceilings.at(-1)!.hashesPerSecond)} hashes/s`);
+    say(`  ${formatRate(measured.hashesPerSecond)} hashes/s`);
+    return measured;
+  };
+  /** The ceiling measured last, while nothing else has run since. */
+  let lastCeiling: CeilingResult | undefined;
+  /**
+   * Runs a bcrypt-bound scenario between two measures of the ceiling, and
+   * gives the mean of those two, its yardstick: a shared machine's speed
+   * drifts within a run (by 6 % in run 23), and a ceiling measured minutes
+   * away would move the ratio with it. A --quick run measures the ceiling once.
+   */
+  const besideCeilings = async <T>(name: string, work: () => Promise<T>): Promise<{ value: T; ceilingHps?: number }> => {
+    if (options.quick) {
+      lastCeiling ??= await ceiling('before the bcrypt-bound scenarios');
+      return { value: await work() };
+    }
+    const before = lastCeiling ?? (await ceiling(`before ${name}`));
+    lastCeiling = undefined;
+    const value = await work();
+    lastCeiling = await ceiling(`after ${name}`);
+    return { value, ceilingHps: (before.hashesPerSecond + lastCeiling.hashesPerSecond) / 2 };
   };
   interface Scenario {
     id: ScenarioId;
@@ -222,8 +243,15 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
     say(
       `  ${label}${formatRate(requestsPerSecond)} req/s, p50 ${formatMs(latencyMs.p50)} ms, p99 ${formatMs(latencyMs.p99)} ms, ${errors.total} errors`,
     );
+    return result;
   };
   const load = async (scenario: Scenario) => finish(scenario, [await measure(scenario, options.warmupS, options.measureS)]);
+  const bcryptLoad = async (scenario: Scenario) => {
+    const { value, ceilingHps } = await besideCeilings(SCENARIOS[scenario.id], async () =>
+      finish(scenario, [await measure(scenario, options.warmupS, options.bcryptMeasureS)]),
+    );
+    value.ceilingBeside = ceilingHps;
+  };
   /**
    * Scenarios compared with one another, measured in turns (each gets the same
    * total time), so that a machine whose load drifts affects them alike.
@@ -265,21 +293,27 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   );
   say(`  ${warm.map((run) => run.responses).join(' and ')} responses, no errors`);
 
-  // The bcrypt-bound scenarios between two measures of the ceiling (one in --quick), as the machine may drift.
-  await ceiling('before');
-  await load({ id: 'register', url: gateway, connections: c.bcrypt, requests: [registerRequest(`${prefix}r`, sessions)] });
+  // The bcrypt-bound scenarios, each between two measures of the ceiling (see besideCeilings).
+  await bcryptLoad({ id: 'register', url: gateway, connections: c.bcrypt, requests: [registerRequest(`${prefix}r`, sessions)] });
   if (sessions.usernames.length === 0) throw new Error('cannot go on: POST /register created no accounts (see the errors above)');
   // A registration without its verification mail: all a registration did before there was mail.
-  await load({
+  await bcryptLoad({
     id: 'registerNoEmail',
     url: gateway,
     connections: c.bcrypt,
     requests: [registerRequest(`${prefix}e`, sessions, { email: false })],
   });
-  await load({ id: 'baselineRegister', url: yardsticks.baseline.url, connections: c.bcrypt, requests: [registerRequest(`${prefix}b`)] });
-  await load({ id: 'login', url: gateway, connections: c.bcrypt, requests: [loginRequest(sessions, true)] });
-  await bursts(report, options, running, `${prefix}u`, quiesce);
-  if (!options.quick) await ceiling('after');
+  await bcryptLoad({
+    id: 'baselineRegister',
+    url: yardsticks.baseline.url,
+    connections: c.bcrypt,
+    requests: [registerRequest(`${prefix}b`)],
+  });
+  await bcryptLoad({ id: 'login', url: gateway, connections: c.bcrypt, requests: [loginRequest(sessions, true)] });
+  const pace: Pace = { quiesce, besideCeilings };
+  await bursts(report, options, running, `${prefix}u`, pace);
+  // What follows is not bcrypt-bound: the burst over NATS, last, gets ceilings of its own.
+  if (!options.quick) lastCeiling = undefined;
   if (options.bcrypt) return;
 
   await meComparison();
@@ -302,11 +336,17 @@ async function runScenarios(report: BenchReport, options: BenchOptions, running:
   Object.assign(pids, { gateway: nats.apps.gateway!.pid, user: nats.apps.user!.pid, identity: nats.apps.identity!.pid });
   try {
     await load({ id: 'natsMe', url: nats.gatewayUrl, connections: c.me, requests: [meRequest(() => sessions.accessToken())] });
-    const burst = await registerBurst(report, options, nats.gatewayUrl, running.userDatabaseUrl, `${prefix}n`, quiesce, 'over NATS');
+    const burst = await registerBurst(report, options, nats.gatewayUrl, running.userDatabaseUrl, `${prefix}n`, pace, 'over NATS');
     report.bursts = { ...report.bursts, natsRegister: burst.result };
   } finally {
     Object.assign(pids, tcpPids);
   }
+}
+
+/** What the bursts need of `runScenarios`: waiting for the system to be idle, and the ceilings beside a scenario. */
+interface Pace {
+  quiesce: (before: string) => Promise<void>;
+  besideCeilings: <T>(name: string, work: () => Promise<T>) => Promise<{ value: T; ceilingHps?: number }>;
 }
 
 /** A register burst of many polite clients at once; then the accounts nobody was told about are counted. */
@@ -316,31 +356,35 @@ async function registerBurst(
   url: string,
   userDatabaseUrl: string,
   prefix: string,
-  quiesce: (before: string) => Promise<void>,
+  { quiesce, besideCeilings }: Pace,
   over = '',
 ): Promise<{ result: BurstResult; succeeded: Iterable<string> }> {
   const { connections, seconds } = options.burst;
   const name = `burst POST /register${over ? ` ${over}` : ''}`;
-  await quiesce(name);
-  say(`${name}: ${connections} polite clients for ${seconds} s`);
-  const register = await phase(report, name, () =>
-    runBurst({
-      name,
-      url,
-      connections,
-      seconds,
-      success: 201,
-      signal: lifecycle.signal,
-      next: (client, n) => {
-        const username = `${prefix}${client.toString(36)}x${n.toString(36)}`;
-        return { path: '/register', body: { username, password: PASSWORD }, key: username };
-      },
-    }),
-  );
-  // Requests the gateway gave up on may still be in a service: let them finish or be refused, then count.
-  await quiesce(`counting orphans ${over}`.trim());
-  await sleep(Number(report.settings.env.RPC_TIMEOUT_MS ?? 5000) + 500);
-  Object.assign(register.result, await countOrphans(userDatabaseUrl, prefix, register.succeeded));
+  const { value: register, ceilingHps } = await besideCeilings(name, async () => {
+    await quiesce(name);
+    say(`${name}: ${connections} polite clients for ${seconds} s`);
+    const register = await phase(report, name, () =>
+      runBurst({
+        name,
+        url,
+        connections,
+        seconds,
+        success: 201,
+        signal: lifecycle.signal,
+        next: (client, n) => {
+          const username = `${prefix}${client.toString(36)}x${n.toString(36)}`;
+          return { path: '/register', body: { username, password: PASSWORD }, key: username };
+        },
+      }),
+    );
+    // Requests the gateway gave up on may still be in a service: let them finish or be refused, then count.
+    await quiesce(`counting orphans ${over}`.trim());
+    await sleep(Number(report.settings.env.RPC_TIMEOUT_MS ?? 5000) + 500);
+    Object.assign(register.result, await countOrphans(userDatabaseUrl, prefix, register.succeeded));
+    return register;
+  });
+  register.result.ceilingBeside = ceilingHps;
   say(
     `  ${formatRate(register.result.goodputPerSecond)} 201/s; ${JSON.stringify(register.result.statuses)}; ${register.result.orphans} orphans`,
   );
@@ -348,38 +392,35 @@ async function registerBurst(
 }
 
 /** Register, then log in, with many polite clients at once; then count the accounts nobody was told about. */
-async function bursts(
-  report: BenchReport,
-  options: BenchOptions,
-  running: Running,
-  prefix: string,
-  quiesce: (before: string) => Promise<void>,
-): Promise<void> {
+async function bursts(report: BenchReport, options: BenchOptions, running: Running, prefix: string, pace: Pace): Promise<void> {
   const { connections, seconds } = options.burst;
   const url = running.system.gatewayUrl;
   const password = PASSWORD;
-  const register = await registerBurst(report, options, url, running.userDatabaseUrl, prefix, quiesce);
+  const register = await registerBurst(report, options, url, running.userDatabaseUrl, prefix, pace);
   report.bursts = { register: register.result };
 
   const accounts = [...register.succeeded];
   if (accounts.length === 0) throw new Error('cannot go on: the register burst created no accounts');
-  await quiesce('burst login');
-  say(`burst POST /login: ${connections} polite clients for ${seconds} s`);
-  const login = await phase(report, 'burst login', () =>
-    runBurst({
-      name: 'burst POST /login',
-      url,
-      connections,
-      seconds,
-      success: 200,
-      signal: lifecycle.signal,
-      next: (client, n) => ({
-        path: '/login',
-        body: { username: accounts[(client * 7 + n) % accounts.length], password },
-        key: `${client}:${n}`,
+  const { value: login, ceilingHps } = await pace.besideCeilings('burst POST /login', async () => {
+    await pace.quiesce('burst login');
+    say(`burst POST /login: ${connections} polite clients for ${seconds} s`);
+    return phase(report, 'burst login', () =>
+      runBurst({
+        name: 'burst POST /login',
+        url,
+        connections,
+        seconds,
+        success: 200,
+        signal: lifecycle.signal,
+        next: (client, n) => ({
+          path: '/login',
+          body: { username: accounts[(client * 7 + n) % accounts.length], password },
+          key: `${client}:${n}`,
+        }),
       }),
-    }),
-  );
+    );
+  });
+  login.result.ceilingBeside = ceilingHps;
   report.bursts.login = login.result;
   say(`  ${formatRate(login.result.goodputPerSecond)} 200/s; ${JSON.stringify(login.result.statuses)}`);
 }
@@ -401,6 +442,7 @@ function newReport(options: BenchOptions): BenchReport {
       rounds: options.rounds,
       warmupS: options.warmupS,
       measureS: options.measureS,
+      bcryptMeasureS: options.bcryptMeasureS,
       meRounds: options.meRounds,
       connections: { ...options.connections },
       env: {
