@@ -67,6 +67,11 @@ export class PasswordHasher implements OnModuleInit {
     return matches && fits && hash !== undefined;
   }
 
+  /** Refuses at once, as `hash` and `verify` would, a caller that could not be hashed for in time: before its lookup. */
+  assertAdmissible(deadline: Deadline): void {
+    this.admission.assertAdmissible(deadline);
+  }
+
   /** A hash made at another cost than BCRYPT_ROUNDS (set before it was changed) is due to be made anew. */
   isOutdated(hash: string): boolean {
     return bcrypt.getRounds(hash) !== this.config.BCRYPT_ROUNDS;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { Deadline, Limits } from '#common';
-import type { RegisterUserDto, UserView } from '#contracts';
+import { AppError, Deadline, Limits } from '#common';
+import { ErrorCode, type RegisterUserDto, type UserView } from '#contracts';
 import { QueryFailedError } from 'typeorm';
 import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -22,6 +22,7 @@ class FakeUsers {
   readonly rows: User[] = [];
   readonly links: Array<{ userId: string; link: AccountLink }> = [];
   readonly accountsLookedUp: string[] = [];
+  readonly idsLookedUp: string[] = [];
   readonly logins: Array<[string, string]> = [];
   /** What the next INSERT fails with, as PostgreSQL would have it. */
   insertFailure?: unknown;
@@ -63,6 +64,7 @@ class FakeUsers {
   }
 
   async findById(id: string): Promise<User | null> {
+    this.idsLookedUp.push(id);
     return this.rows.find((row) => row.id === id) ?? null;
   }
 
@@ -127,6 +129,12 @@ class FakeHasher {
   idle = true;
   hasIdleSlot(): boolean {
     return this.idle;
+  }
+
+  /** Whether a caller would be refused with SERVICE_OVERLOADED now. */
+  overloaded = false;
+  assertAdmissible(): void {
+    if (this.overloaded) throw new AppError(ErrorCode.ServiceOverloaded, 'The password hashing queue is full; try again later', 2);
   }
 }
 
@@ -303,6 +311,19 @@ describe('UsersService.verifyCredentials', () => {
     expect(users.accountsLookedUp).toEqual(['alice']);
   });
 
+  it('under overload answers 503 SERVICE_OVERLOADED before looking anything up, whether or not the account exists', async () => {
+    const { service, users, hasher } = await withAlice();
+    hasher.overloaded = true;
+    for (const username of ['alice', 'mallory'])
+      await expect(service.verifyCredentials({ username, password: alice.password })).rejects.toMatchObject({
+        status: 503,
+        code: 'SERVICE_OVERLOADED',
+        retryAfter: 2,
+      });
+    expect(users.accountsLookedUp).toEqual([]);
+    expect(hasher.compared).toEqual([]);
+  });
+
   it('refuses a wrong password with 401 INVALID_CREDENTIALS', async () => {
     const { service } = await withAlice();
     await expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({
@@ -396,6 +417,17 @@ describe('UsersService.findSessionOwner', () => {
     await expect(service.findSessionOwner(registered.id)).resolves.toEqual({ ...registered, credentialsVersion: 2 });
     users.rows.length = 0;
     await expect(service.findSessionOwner(registered.id)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+  });
+});
+
+describe('UsersService.checkPassword', () => {
+  it('proves the password, and under overload answers 503 before looking the account up', async () => {
+    const { service, users, hasher } = setUp();
+    const { id } = await service.register(alice);
+    await expect(service.checkPassword(id, alice.password, Deadline.none)).resolves.toMatchObject({ id });
+    hasher.overloaded = true;
+    await expect(service.checkPassword(id, alice.password, Deadline.none)).rejects.toMatchObject({ code: 'SERVICE_OVERLOADED' });
+    expect(users.idsLookedUp).toEqual([id]);
   });
 });
 

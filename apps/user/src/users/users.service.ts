@@ -90,6 +90,7 @@ export class UsersService {
    * deletion): counts toward the same per-account failure limit as login.
    */
   async checkPassword(userId: string, password: string, deadline: Deadline): Promise<User> {
+    this.hasher.assertAdmissible(deadline);
     const user = await this.users.findById(userId);
     if (!user) throw userNotFound();
     const account = user.username.toLowerCase();
@@ -103,6 +104,8 @@ export class UsersService {
   }
 
   async verifyCredentials({ username, password }: CredentialsDto, deadline = Deadline.none): Promise<SessionOwner> {
+    // Under overload, refused before the throttle's and the account's lookups: a refusal costs no query.
+    this.hasher.assertAdmissible(deadline);
     const account = username.toLowerCase();
     await this.throttle.assertAllowed(account);
     const user = await this.users.findByAccount(account);

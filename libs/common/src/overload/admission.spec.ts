@@ -57,6 +57,17 @@ describe('Admission', () => {
     await busy;
   });
 
+  it('tells a caller beforehand what run would answer on arrival', async () => {
+    const admission = new Admission('test', 1, 100, 50);
+    expect(() => admission.assertAdmissible(inMs(10))).not.toThrow();
+    const busy = admission.run(Deadline.none, () => sleep(20));
+    expect(() => admission.assertAdmissible(inMs(200))).toThrow(expect.objectContaining({ status: 503, code: 'SERVICE_OVERLOADED' }));
+    expect(() => admission.assertAdmissible(inMs(1000))).not.toThrow();
+    expect(() => admission.assertAdmissible(Deadline.none)).not.toThrow();
+    await busy;
+    expect(() => admission.assertAdmissible(inMs(200))).not.toThrow();
+  });
+
   it('starts a job at once when a slot is free, even when the estimate is stale, and learns from it', async () => {
     const admission = new Admission('test', 1, 10_000);
     await expect(admission.run(inMs(500), async () => 'probe')).resolves.toBe('probe');

@@ -90,12 +90,21 @@ export class Admission {
     return { pending: this.pending, concurrency: this.concurrency, jobMs: this.jobMs, deviationMs: this.deviationMs };
   }
 
-  async run<T>(deadline: Deadline, job: () => Promise<T>): Promise<T> {
+  /**
+   * Throws what `run` would throw on arrival now: for a caller with work to do
+   * before its job (a lookup), which a refusal would waste.
+   */
+  assertAdmissible(deadline: Deadline): void {
     // With a slot free the job starts at once, whatever the estimate says: a
     // service must keep measuring, or one slow outlier would shut it for good.
+    const budgetMs = deadline.remainingMs() - this.marginMs;
+    if (this.pending >= this.concurrency && budgetMs < expectedFinishMs(this.snapshot())) throw this.overloaded('arrival', budgetMs);
+  }
+
+  async run<T>(deadline: Deadline, job: () => Promise<T>): Promise<T> {
     const mustWait = this.pending >= this.concurrency;
     const budgetMs = deadline.remainingMs() - this.marginMs;
-    if (mustWait && budgetMs < expectedFinishMs(this.snapshot())) throw this.overloaded('arrival', budgetMs);
+    this.assertAdmissible(deadline);
     this.setPending(this.pending + 1);
     try {
       return await this.limit(async () => {
