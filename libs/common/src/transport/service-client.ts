@@ -63,7 +63,8 @@ export class NoReply extends AppError {
    */
   settled(): Promise<void> {
     const wait = this.settlesAt - Date.now();
-    return wait > 0 ? sleep(wait) : Promise.resolve();
+    // A millisecond more: timers run on another clock than Date.now, and may fire up to one early by it.
+    return wait > 0 ? sleep(wait + 1) : Promise.resolve();
   }
 }
 
