@@ -42,7 +42,12 @@ export async function measureBcryptCeiling(options: { rounds: number; warmupS: n
   return { hashesPerSecond: perSecond, rounds, concurrency, threads: THREADPOOL_SIZE, measured: count, warmupS, measureS };
 }
 
-/** Measured before and after the bcrypt-bound scenarios on a noisy machine: their mean is the yardstick. */
+/**
+ * Every measure of a run, taken before and after each bcrypt-bound scenario.
+ * Their mean is the table's summary row; a scenario's yardstick is the mean
+ * of the two beside it (`ceilingBeside`), or this one in a --quick run (a
+ * single measure) and in reports from before 2026-12-02.
+ */
 export interface Ceiling {
   hashesPerSecond: number;
   rounds: number;

@@ -90,7 +90,7 @@ export function renderSvg(report: BenchReport): string {
   .marker-label { font-size: 10px; fill: #c0392b; }
 </style>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="18" class="title">Gatehouse benchmark (${report.mode}, ${escape(report.startedAt)}): bcrypt cost ${s.rounds}, ${s.warmupS} s warm-up + ${escape(measuredFor(s))} per scenario, ${report.machine.cpus} CPUs</text>
+<text x="10" y="18" class="title">Gatehouse benchmark (${report.mode}, ${escape(report.startedAt)}): bcrypt cost ${s.rounds}, ${s.warmupS} s warm-up + ${escape(measuredFor(report))} per scenario, ${report.machine.cpus} CPUs</text>
 ${labels.join('\n')}
 ${panel(rates, LABEL_WIDTH, 'requests/s (log scale)', formatRate)}
 ${panel(p99s, LABEL_WIDTH + PANEL_WIDTH + GAP + 40, 'p99 latency, ms (log scale)', formatMs, { value: 25, label: 'GET /me target 25 ms' })}

@@ -4,7 +4,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Only the GET /me comparison (system, baseline, bare), after a short register for accounts. */
   me: boolean;
-  /** Only the bcrypt-bound scenarios (8-connection register and login, both bursts) between two ceilings. */
+  /** Only the bcrypt-bound scenarios (8-connection register and login, both bursts), each between two measures of the ceiling. */
   bcrypt: boolean;
   /** Write a V8 CPU profile of every app (bench/profiler.ts) to bench/results/profiles/. */
   profile: boolean;
@@ -44,14 +44,14 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench [-- --quick] [-- --rounds N]
 
-  --quick      a smoke run (0.5 s warm-up + 1 s per scenario), under 40 s in all;
+  --quick      a smoke run (0.5 s warm-up + 1 s per scenario), about a minute in all;
                too short for the bcrypt-bound ratios to mean much
   --rounds N   bcrypt cost (default 12, as in production)
   --profile    CPU-profile every app process (.cpuprofile files in bench/results/profiles/)
   --me         only the GET /me comparison (system, baseline, bare; full length), after a
                short register for accounts: about 1 minute, for working on the hot path
-  --bcrypt     only the bcrypt-bound scenarios (register, login, both bursts) between two
-               measures of the ceiling, after the warm-up: about 3 minutes, for working on those ratios
+  --bcrypt     only the bcrypt-bound scenarios (register, login, both bursts), each between two
+               measures of the ceiling, after the warm-up: about 4 minutes, for working on those ratios
 `;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {

@@ -356,6 +356,24 @@ describe('UsersService.verifyCredentials', () => {
     expect(hasher.compared).toHaveLength(compares);
   });
 
+  it('under overload answers a locked account 503, not 429: overload is told first, the lockout once a hash could run', async () => {
+    const { service, hasher } = await withAlice();
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i++)
+      await expect(service.verifyCredentials({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({
+        code: 'INVALID_CREDENTIALS',
+      });
+    hasher.overloaded = true;
+    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).rejects.toMatchObject({
+      status: 503,
+      code: 'SERVICE_OVERLOADED',
+    });
+    hasher.overloaded = false;
+    await expect(service.verifyCredentials({ username: 'alice', password: alice.password })).rejects.toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+    });
+  });
+
   it('throttles unknown accounts the same way, and other accounts not at all', async () => {
     const { service } = await withAlice();
     for (let i = 0; i < LOGIN_MAX_FAILURES; i++)

@@ -104,7 +104,7 @@ export class UsersService {
   }
 
   async verifyCredentials({ username, password }: CredentialsDto, deadline = Deadline.none): Promise<SessionOwner> {
-    // Under overload, refused before the throttle's and the account's lookups: a refusal costs no query.
+    // Under overload, refused on arrival before the failure counter's and the account's lookups (so 503 comes before 429).
     this.hasher.assertAdmissible(deadline);
     const account = username.toLowerCase();
     await this.throttle.assertAllowed(account);

@@ -95,16 +95,11 @@ export class Admission {
    * before its job (a lookup), which a refusal would waste.
    */
   assertAdmissible(deadline: Deadline): void {
-    // With a slot free the job starts at once, whatever the estimate says: a
-    // service must keep measuring, or one slow outlier would shut it for good.
-    const budgetMs = deadline.remainingMs() - this.marginMs;
-    if (this.pending >= this.concurrency && budgetMs < expectedFinishMs(this.snapshot())) throw this.overloaded('arrival', budgetMs);
+    this.admit(deadline);
   }
 
   async run<T>(deadline: Deadline, job: () => Promise<T>): Promise<T> {
-    const mustWait = this.pending >= this.concurrency;
-    const budgetMs = deadline.remainingMs() - this.marginMs;
-    this.assertAdmissible(deadline);
+    const { mustWait, budgetMs } = this.admit(deadline);
     this.setPending(this.pending + 1);
     try {
       return await this.limit(async () => {
@@ -125,6 +120,16 @@ export class Admission {
     } finally {
       this.setPending(this.pending - 1);
     }
+  }
+
+  /** Refuses on arrival a job that would wait and could not finish in time; else says whether it waits. */
+  private admit(deadline: Deadline): { mustWait: boolean; budgetMs: number } {
+    // With a slot free the job starts at once, whatever the estimate says: a
+    // service must keep measuring, or one slow outlier would shut it for good.
+    const mustWait = this.pending >= this.concurrency;
+    const budgetMs = deadline.remainingMs() - this.marginMs;
+    if (mustWait && budgetMs < expectedFinishMs(this.snapshot())) throw this.overloaded('arrival', budgetMs);
+    return { mustWait, budgetMs };
   }
 
   /** Measurements taken outside `run` count too; `replace` seeds the average (a warm-up). */
