@@ -54,7 +54,7 @@ WORKDIR /app
 # process cannot modify its own code or dependencies.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
-# package.json "imports" maps #contracts and #common to ./dist/libs/...
+# package.json "imports" maps #contracts/<area> and #common/<area> to ./dist/libs/...
 COPY --from=build /app/dist/libs ./dist/libs
 COPY --from=build /app/dist/apps ./dist/apps
 USER node

@@ -1,5 +1,5 @@
 // Lint that guards the design: promises are awaited or explicitly voided, and
-// code crosses app/lib boundaries only through #contracts and #common.
+// code crosses app/lib boundaries only through #contracts/<area> and #common/<area>.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import boundaries from './tools/eslint/boundaries.js';

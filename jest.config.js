@@ -17,9 +17,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
-    '^#common$': '<rootDir>/libs/common/src/index.ts',
-    '^#common/database$': '<rootDir>/libs/common/src/database/index.ts',
+    '^#(contracts|common)/(.*)$': '<rootDir>/libs/$1/src/$2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

@@ -1,5 +1,5 @@
 import type autocannon from 'autocannon';
-import type { AuthResponse } from '#contracts';
+import type { AuthResponse } from '#contracts/identity';
 import { emailOf, PASSWORD, type Sessions } from './sessions.js';
 
 type Request = autocannon.Request;

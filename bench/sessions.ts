@@ -1,4 +1,4 @@
-import type { AuthResponse } from '#contracts';
+import type { AuthResponse } from '#contracts/identity';
 
 export const PASSWORD = 'violet-Kettle-47-drift';
 

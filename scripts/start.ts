@@ -1,7 +1,8 @@
 // `npm start`: the whole system on this machine, with no set-up. Ctrl-C stops all of it.
 import { join } from 'node:path';
 import asyncExitHook from 'async-exit-hook';
-import { ConfigError, loadConfig, natsWhere } from '#common';
+import { ConfigError, loadConfig } from '#common/config';
+import { natsWhere } from '#common/transport';
 import { startDevInbox, type DevInbox } from './system/dev-inbox.js';
 import { LauncherConfig } from './system/launcher.config.js';
 import { RestartPolicy } from './system/supervisor.js';

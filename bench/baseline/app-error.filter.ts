@@ -1,5 +1,5 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AppError } from '#common';
+import { AppError } from '#common/errors';
 import type { FastifyReply } from 'fastify';
 
 /** Validation failures arrive as AppError; answer them with their status, like the gateway does. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { RegisterUserDto, type UserView } from '#contracts';
+import { RegisterUserDto, type UserView } from '#contracts/user';
 import bcrypt from 'bcrypt';
 import { YARDSTICK_ENV } from './tokens.js';
 import { AccessTokenGuard, type AuthenticatedRequest } from '../../apps/gateway/src/auth/access-token.guard.js';

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createValidationPipe } from '#common';
+import { createValidationPipe } from '#common/errors';
 import { announceReady, readYardstickEnv } from '../yardstick-env.js';
 import { AppErrorFilter } from './app-error.filter.js';
 import { BaselineModule } from './baseline.module.js';

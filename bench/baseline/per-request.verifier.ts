@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { AccessClaims } from '#contracts';
+import type { AccessClaims } from '#contracts/identity';
 import { verifyAccessToken } from '../../apps/gateway/src/auth/access-token.verifier.js';
 
 /**

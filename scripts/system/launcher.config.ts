@@ -9,7 +9,7 @@ import {
   WithMailEndpoint,
   WithTransport,
   WithUserEndpoint,
-} from '#common';
+} from '#common/config';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 /** How many processes of one service `npm start` runs: 1 to 16. */
@@ -21,7 +21,7 @@ function Replicas(): PropertyDecorator {
   };
 }
 
-/** What `npm start` reads: the apps' ports (declared once, in #common) and where the embedded database lives. */
+/** What `npm start` reads: the apps' ports (declared once, in #common/config) and where the embedded database lives. */
 export class LauncherConfig extends WithTransport(WithMailEndpoint(WithIdentityEndpoint(WithUserEndpoint(WithGatewayEndpoint(BaseEnv))))) {
   /** Your own PostgreSQL: set both URLs to skip the embedded one. */
   @IsOptional()

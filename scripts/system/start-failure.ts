@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { natsAddress } from '#common';
+import { natsAddress } from '#common/transport';
 
 /** Whether the first NATS server named in `url` accepts connections. */
 export function natsAnswers(url: string): Promise<boolean> {

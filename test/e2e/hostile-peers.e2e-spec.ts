@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { IdentityPatterns, UserPatterns } from '#contracts';
+import { IdentityPatterns } from '#contracts/identity';
+import { UserPatterns } from '#contracts/user';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { callPattern, frame, openSocket } from '../support/tcp-peer.js';
 

@@ -1,6 +1,6 @@
 // Past one machine: 3 user and 2 identity replicas behind NATS queue groups.
 import { connect } from '@nats-io/transport-node';
-import { natsAddress } from '#common';
+import { natsAddress } from '#common/transport';
 import { logsFlushed } from '../support/logs.js';
 import pg from 'pg';
 import { brokerOrSkip, NATS_URL, privateNats, type Broker } from '../support/brokers.js';

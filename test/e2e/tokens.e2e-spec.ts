@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { IdentityPatterns, UserPatterns } from '#contracts';
+import { IdentityPatterns } from '#contracts/identity';
+import { UserPatterns } from '#contracts/user';
 import pg from 'pg';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { LEAK_PATTERNS } from '../support/http-client.js';

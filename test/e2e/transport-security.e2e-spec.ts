@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { UserPatterns } from '#contracts';
+import { UserPatterns } from '#contracts/user';
 import { makeCertificates, type Certificates } from '../support/certificates.js';
 import { startGatehouse, STRONG_PASSWORD, uniqueName, type TestGatehouse } from '../support/gatehouse.js';
 import { callPattern, frame, readReply, type RpcReply } from '../support/tcp-peer.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { natsWhere } from '#common';
+import { natsWhere } from '#common/transport';
 import { answers, binary, startNatsServer, stopChild, waitUntilAnswering, type Broker } from '../../scripts/system/nats-server.js';
 import { freePort } from '../../scripts/system/ports.js';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOG_FLUSH_MS } from '#common';
+import { LOG_FLUSH_MS } from '#common/observability';
 
 /**
  * The apps write their log lines in batches, at most LOG_FLUSH_MS after the

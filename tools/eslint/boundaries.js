@@ -1,6 +1,6 @@
 // An ESLint rule that keeps each deployable to itself: relative imports are
 // resolved and must stay inside the importing file's area. Shared code is
-// reached only through the #contracts and #common aliases.
+// reached only through the #contracts/<area> and #common/<area> aliases.
 import { dirname, relative, resolve, sep } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -23,7 +23,7 @@ const ALLOWED = {
 };
 
 export default {
-  meta: { type: 'problem', schema: [], messages: { crossing: '{{from}} may not import {{to}} by path; use #contracts or #common.' } },
+  meta: { type: 'problem', schema: [], messages: { crossing: '{{from}} may not import {{to}} by path; use #contracts/<area> or #common/<area>.' } },
   create(context) {
     const from = areaOf(context.filename);
     const check = (node) => {

@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { ConfigError, loadConfig } from '#common';
+import { ConfigError, loadConfig } from '#common/config';
 import { GatewayConfig } from './gateway.config.js';
 
 /** The client IP Fastify gives a request from this machine (the peer, 127.0.0.1) with this X-Forwarded-For, under TRUST_PROXY=`trustProxy`. */

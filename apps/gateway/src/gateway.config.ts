@@ -10,7 +10,7 @@ import {
   WithTransport,
   WithTokenAudience,
   WithUserEndpoint,
-} from '#common';
+} from '#common/config';
 import { Matches } from 'class-validator';
 
 /** A comma-separated list of origins (`scheme://host[:port]`, no path), or empty. */

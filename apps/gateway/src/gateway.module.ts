@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Limits, loggingModule } from '#common';
+import { Limits } from '#common/limits';
+import { loggingModule } from '#common/observability';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
 import { AccessTokenVerifier } from './auth/access-token.verifier.js';

@@ -1,16 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  announceReady,
-  collectProcessMetrics,
-  createValidationPipe,
-  loadConfig,
-  requestIdFrom,
-  run,
-  serveMetrics,
-  stopGracefully,
-} from '#common';
+import { announceReady, run, stopGracefully } from '#common/bootstrap';
+import { loadConfig } from '#common/config';
+import { createValidationPipe } from '#common/errors';
+import { collectProcessMetrics, requestIdFrom, serveMetrics } from '#common/observability';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { setupSwagger } from './docs/swagger.js';
 import { GatewayConfig } from './gateway.config.js';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '#common';
+import { loadConfig } from '#common/config';
 import { IdentityConfig } from './identity.config.js';
 
 function writeTemp(content: string): string {

@@ -8,7 +8,7 @@ import {
   WithRefreshTokenTtl,
   WithTokenAudience,
   WithTransport,
-} from '#common';
+} from '#common/config';
 import { IsString, ValidateIf } from 'class-validator';
 import { IsSigningKeyFile } from './keys/signing-key-file.js';
 

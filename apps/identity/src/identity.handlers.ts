@@ -1,5 +1,5 @@
-import { messageHandlerOf } from '#common';
-import type { IdentityMessages } from '#contracts';
+import { messageHandlerOf } from '#common/transport';
+import type { IdentityMessages } from '#contracts/identity';
 
 /** This service's side of its contract: handlers decorated with this must match it. */
 export const IdentityMessage = messageHandlerOf<IdentityMessages>();

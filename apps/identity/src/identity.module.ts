@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { microserviceModule } from '#common';
+import { microserviceModule } from '#common/service';
 import { DatabaseHealthController, Purge, serviceDatabase } from '#common/database';
-import { IdentityPatterns } from '#contracts';
+import { IdentityPatterns } from '#contracts/identity';
 import { DataSource } from 'typeorm';
 import { identityDatabaseOptions } from './database/database.options.js';
 import { identityPurgeRules } from './database/purge.rules.js';

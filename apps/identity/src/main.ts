@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig, run, startMicroservice } from '#common';
+import { run, startMicroservice } from '#common/bootstrap';
+import { loadConfig } from '#common/config';
 import { IdentityConfig } from './identity.config.js';
 import { IdentityModule } from './identity.module.js';
 

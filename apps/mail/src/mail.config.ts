@@ -1,4 +1,4 @@
-import { BaseEnv, HttpUrl, IntIn, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithMetricsPort, WithTransport } from '#common';
+import { BaseEnv, HttpUrl, IntIn, SmtpUrl, WithGatewayEndpoint, WithMailEndpoint, WithMetricsPort, WithTransport } from '#common/config';
 import { IsOptional, IsString } from 'class-validator';
 
 export class MailConfig extends WithTransport(WithGatewayEndpoint(WithMetricsPort('MAIL', 9103)(WithMailEndpoint(BaseEnv)))) {

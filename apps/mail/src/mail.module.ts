@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { microserviceModule } from '#common';
+import { microserviceModule } from '#common/service';
 import { MailConfig } from './mail.config.js';
 import { MailRenderer } from './mails/mail.renderer.js';
 import { MailSender } from './mails/mail.sender.js';

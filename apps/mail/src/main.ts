@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig, run, startMicroservice } from '#common';
+import { run, startMicroservice } from '#common/bootstrap';
+import { loadConfig } from '#common/config';
 import { MailConfig } from './mail.config.js';
 import { MailModule } from './mail.module.js';
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig, run, startMicroservice } from '#common';
+import { run, startMicroservice } from '#common/bootstrap';
+import { loadConfig } from '#common/config';
 import { UserConfig } from './user.config.js';
 import { UserModule } from './user.module.js';
 

@@ -8,7 +8,7 @@ import {
   WithRedis,
   WithTransport,
   WithUserEndpoint,
-} from '#common';
+} from '#common/config';
 
 export class UserConfig extends WithPurge(
   WithRedis(WithTransport(WithMailEndpoint(WithOwnDatabase('USER')(WithMetricsPort('USER', 9101)(WithUserEndpoint(BaseEnv)))))),

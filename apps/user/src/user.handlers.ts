@@ -1,5 +1,5 @@
-import { eventHandlerOf, messageHandlerOf } from '#common';
-import type { UserEventPayloads, UserMessages } from '#contracts';
+import { eventHandlerOf, messageHandlerOf } from '#common/transport';
+import type { UserEventPayloads, UserMessages } from '#contracts/user';
 
 /** This service's side of its contract: handlers decorated with these must match it. */
 export const UserMessage = messageHandlerOf<UserMessages>();

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Limits, microserviceModule } from '#common';
+import { Limits } from '#common/limits';
+import { microserviceModule } from '#common/service';
 import { DatabaseHealthController, Purge, serviceDatabase } from '#common/database';
 import { DataSource } from 'typeorm';
-import { UserPatterns } from '#contracts';
+import { UserPatterns } from '#contracts/user';
 import { userDatabaseOptions } from './database/database.options.js';
 import { USER_PURGE_RULES } from './database/purge.rules.js';
 import { AccountMailThrottle } from './accounts/account-mail-throttle.js';

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ErrorCode, SessionView, type AccessClaims } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
+import { SessionView, type AccessClaims } from '#contracts/identity';
 import { Auth, Authenticated } from '../auth/auth.decorator.js';
 import { ApiErrorCodes } from '../docs/api-error-responses.js';
 import { NoContent } from '../docs/no-content.js';

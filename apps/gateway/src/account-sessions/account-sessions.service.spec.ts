@@ -1,5 +1,7 @@
-import { AppError } from '#common';
-import { ErrorCode, IdentityPatterns, UserPatterns, type AccessClaims } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
+import { IdentityPatterns, type AccessClaims } from '#contracts/identity';
+import { UserPatterns } from '#contracts/user';
 import type { IdentityClient, UserClient } from '../rpc/clients.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountSessionsService } from './account-sessions.service.js';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { AppError } from '#common';
-import { ErrorCode, IdentityPatterns, type AccessClaims, type SessionView } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
+import { IdentityPatterns, type AccessClaims, type SessionView } from '#contracts/identity';
 import { IdentityClient } from '../rpc/clients.js';
 import { UsersService } from '../users/users.service.js';
 import type { SessionScope } from './session-scope.dto.js';

@@ -1,17 +1,17 @@
 import { Body, Controller, Delete, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '#contracts/errors';
+import { type AccessClaims } from '#contracts/identity';
 import {
   ChangeEmailDto,
   ChangePasswordDto,
   DeleteAccountDto,
-  ErrorCode,
   ForgotPasswordDto,
   ResetPasswordDto,
   UserView,
   VerifyEmailDto,
-  type AccessClaims,
   type Accepted,
-} from '#contracts';
+} from '#contracts/user';
 import { Auth, Authenticated } from '../auth/auth.decorator.js';
 import { ApiErrorCodes } from '../docs/api-error-responses.js';
 import { NoContent } from '../docs/no-content.js';

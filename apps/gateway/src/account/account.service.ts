@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { IdentityPatterns, type AccessClaims } from '#contracts/identity';
 import {
-  IdentityPatterns,
   UserPatterns,
-  type AccessClaims,
   type Accepted,
   type ChangeEmailDto,
   type ChangePasswordDto,
   type DeleteAccountDto,
   type ResetPasswordDto,
   type UserView,
-} from '#contracts';
+} from '#contracts/user';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
 import { asOwner } from '../users/as-owner.js';
 

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { AppError } from '#common';
-import type { AccessClaims } from '#contracts';
+import { AppError } from '#common/errors';
+import type { AccessClaims } from '#contracts/identity';
 import type { FastifyRequest } from 'fastify';
 import { AccessTokenVerifier } from './access-token.verifier.js';
 import { bearerTokenOf } from './bearer.js';

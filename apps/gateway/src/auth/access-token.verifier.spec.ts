@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
-import { AppError } from '#common';
-import { ErrorCode, type AccessClaims, type PublicKeySet } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
+import { type AccessClaims, type PublicKeySet } from '#contracts/identity';
 import type { GatewayConfig } from '../gateway.config.js';
 import type { IdentityClient } from '../rpc/clients.js';
 import {

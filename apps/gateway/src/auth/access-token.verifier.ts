@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppError } from '#common';
-import type { AccessClaims } from '#contracts';
+import { AppError } from '#common/errors';
+import type { AccessClaims } from '#contracts/identity';
 import { LRUCache } from 'lru-cache';
 import { GatewayConfig } from '../gateway.config.js';
 import { PublicKeysCache } from './public-keys.cache.js';

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, UseGuards, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { AccessClaims } from '#contracts';
+import type { AccessClaims } from '#contracts/identity';
 import { AccessTokenGuard, type AuthenticatedRequest } from './access-token.guard.js';
 
 /** A route, or every route of a controller, behind AccessTokenGuard, and documented as taking the bearer token. */

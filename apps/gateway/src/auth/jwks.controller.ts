@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ErrorCode } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
 import { ApiErrorCodes } from '../docs/api-error-responses.js';
 import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppError } from '#common';
-import { ACCESS_TOKEN_ALGORITHM } from '#contracts';
+import { AppError } from '#common/errors';
+import { ACCESS_TOKEN_ALGORITHM } from '#contracts/identity';
 import { GatewayConfig } from '../gateway.config.js';
 import { PublicKeysCache } from './public-keys.cache.js';
 

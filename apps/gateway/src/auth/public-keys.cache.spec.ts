@@ -1,7 +1,7 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { IdentityPatterns, type PublicKeySet } from '#contracts';
+import { IdentityPatterns, type PublicKeySet } from '#contracts/identity';
 import type { IdentityClient } from '../rpc/clients.js';
 import { JWKS_MAX_AGE_S, PublicKeysCache } from './public-keys.cache.js';
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ACCESS_TOKEN_ALGORITHM, IdentityPatterns, type PublicKeySet } from '#contracts';
+import { ACCESS_TOKEN_ALGORITHM, IdentityPatterns, type PublicKeySet } from '#contracts/identity';
 import { IdentityClient } from '../rpc/clients.js';
 
 /** A token with an unknown `kid` may trigger a re-fetch, but not more often than this. */

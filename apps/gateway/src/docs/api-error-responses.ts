@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiResponse } from '@nestjs/swagger';
-import { ERROR_STATUS, ErrorCode } from '#contracts';
+import { ERROR_STATUS, ErrorCode } from '#contracts/errors';
 
 /** The contract's error body, for the OpenAPI document. */
 export class ErrorBody {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import type { AppError } from '#common';
-import type { ErrorCode } from '#contracts';
+import type { AppError } from '#common/errors';
+import type { ErrorCode } from '#contracts/errors';
 
 /** The contract's error body; every error the gateway answers has this shape. */
 export interface ErrorBody {

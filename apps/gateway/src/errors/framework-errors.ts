@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { AppError } from '#common';
-import { ErrorCode } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './error-body.js';
 

@@ -10,8 +10,8 @@ import {
   UnsupportedMediaTypeException,
   type ArgumentsHost,
 } from '@nestjs/common';
-import { AppError } from '#common';
-import { ErrorCode } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
 
 import { HttpErrorFilter } from './http-error.filter.js';
 

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AppError } from '#common';
-import { ErrorCode } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerChallenge } from '../auth/bearer.js';
 import { errorBody } from './error-body.js';

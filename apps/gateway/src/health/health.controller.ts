@@ -1,8 +1,11 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import { AppError } from '#common';
-import { ErrorCode, IdentityPatterns, UserPatterns, type ServiceHealth } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
+import { type ServiceHealth } from '#contracts/health';
+import { IdentityPatterns } from '#contracts/identity';
+import { UserPatterns } from '#contracts/user';
 import type { FastifyReply } from 'fastify';
 import { errorBody } from '../errors/error-body.js';
 import { IdentityClient, UserClient } from '../rpc/clients.js';

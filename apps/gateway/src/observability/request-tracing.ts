@@ -1,4 +1,4 @@
-import { fixedShapeLines, requestContext } from '#common';
+import { fixedShapeLines, requestContext } from '#common/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import { Histogram } from 'prom-client';

@@ -1,5 +1,6 @@
-import { ServiceClient } from '#common';
-import type { IdentityEventPayloads, IdentityMessages, UserEventPayloads, UserMessages } from '#contracts';
+import { ServiceClient } from '#common/transport';
+import type { IdentityEventPayloads, IdentityMessages } from '#contracts/identity';
+import type { UserEventPayloads, UserMessages } from '#contracts/user';
 
 /** Typed handles so controllers and services inject `UserClient`, not a string token. */
 export class UserClient extends ServiceClient<UserMessages, UserEventPayloads> {}

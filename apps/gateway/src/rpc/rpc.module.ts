@@ -1,7 +1,8 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
-import { clientTransport, stampPacket, type TcpEndpoint, type TransportEnv } from '#common';
-import { IDENTITY_SERVICE, USER_SERVICE } from '#contracts';
+import { clientTransport, stampPacket, type TcpEndpoint, type TransportEnv } from '#common/transport';
+import { IDENTITY_SERVICE } from '#contracts/identity';
+import { USER_SERVICE } from '#contracts/user';
 import { GatewayConfig } from '../gateway.config.js';
 
 import { IdentityClient, UserClient } from './clients.js';

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClientProxy } from '@nestjs/microservices';
-import type { TransportName } from '#common';
+import type { TransportName } from '#common/transport';
 
 const PROBE_TIMEOUT_MS = 1_000;
 

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Limits } from '#common';
+import { Limits } from '#common/limits';
 import type { GatewayConfig } from '../gateway.config.js';
 import { IpRateLimitGuard } from './ip-rate-limit.js';
 

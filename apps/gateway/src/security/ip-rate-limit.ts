@@ -1,7 +1,8 @@
 import { Injectable, SetMetadata, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, Limits, type Limiter } from '#common';
-import { ErrorCode } from '#contracts';
+import { AppError } from '#common/errors';
+import { Limits, type Limiter } from '#common/limits';
+import { ErrorCode } from '#contracts/errors';
 import type { FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config.js';
 import { clientNetwork } from './client-network.js';

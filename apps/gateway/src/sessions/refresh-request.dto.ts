@@ -1,5 +1,5 @@
 import { PartialType } from '@nestjs/swagger';
-import { RefreshTokenDto } from '#contracts';
+import { RefreshTokenDto } from '#contracts/identity';
 
 /**
  * POST /refresh and /logout body: `refreshToken` as identity takes it, but

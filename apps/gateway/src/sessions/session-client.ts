@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { IP_MAX_LENGTH, USER_AGENT_MAX_LENGTH, type SessionClientDto } from '#contracts';
+import { IP_MAX_LENGTH, USER_AGENT_MAX_LENGTH, type SessionClientDto } from '#contracts/identity';
 import type { FastifyRequest } from 'fastify';
 
 /**

@@ -1,6 +1,7 @@
 import { applyDecorators, Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthResponse, CredentialsDto, RegisterUserDto } from '#contracts';
+import { AuthResponse } from '#contracts/identity';
+import { CredentialsDto, RegisterUserDto } from '#contracts/user';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrorResponses } from '../docs/api-error-responses.js';
 import { NoContent } from '../docs/no-content.js';

@@ -1,7 +1,10 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { AppError, NoReply } from '#common';
-import { ErrorCode, IdentityPatterns, UserPatterns, type SessionOwner } from '#contracts';
+import { AppError } from '#common/errors';
+import { NoReply } from '#common/transport';
+import { ErrorCode } from '#contracts/errors';
+import { IdentityPatterns } from '#contracts/identity';
+import { UserPatterns, type SessionOwner } from '#contracts/user';
 import type { IdentityClient, UserClient } from '../rpc/clients.js';
 import { SessionsService } from './sessions.service.js';
 

@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  ErrorCode,
-  IdentityPatterns,
-  UserEvents,
-  UserPatterns,
-  type AuthResponse,
-  type CredentialsDto,
-  type RefreshTokenDto,
-  type RegisterUserDto,
-  type SessionClientDto,
-  type SessionOwner,
-} from '#contracts';
-import { AppError, NoReply, reasonOf } from '#common';
+import { ErrorCode } from '#contracts/errors';
+import { IdentityPatterns, type AuthResponse, type RefreshTokenDto, type SessionClientDto } from '#contracts/identity';
+import { UserEvents, UserPatterns, type CredentialsDto, type RegisterUserDto, type SessionOwner } from '#contracts/user';
+import { AppError, reasonOf } from '#common/errors';
+import { NoReply } from '#common/transport';
 import { IdentityClient, UserClient } from '../rpc/clients.js';
 import { asOwner } from '../users/as-owner.js';
 

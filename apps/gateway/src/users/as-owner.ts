@@ -1,5 +1,5 @@
-import { AppError } from '#common';
-import { ErrorCode } from '#contracts';
+import { AppError } from '#common/errors';
+import { ErrorCode } from '#contracts/errors';
 
 /** A call on behalf of a token's user: a token whose account is gone is no longer a valid token (401). */
 export async function asOwner<T>(call: Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { UserView, type AccessClaims } from '#contracts';
+import { type AccessClaims } from '#contracts/identity';
+import { UserView } from '#contracts/user';
 import { AccessTokenGuard } from '../auth/access-token.guard.js';
 import { Auth } from '../auth/auth.decorator.js';
 import { ApiErrorResponses } from '../docs/api-error-responses.js';

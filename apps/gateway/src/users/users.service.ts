@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UserPatterns, type UserView } from '#contracts';
+import { UserPatterns, type UserView } from '#contracts/user';
 import { UserClient } from '../rpc/clients.js';
 import { asOwner } from './as-owner.js';
 

@@ -1,5 +1,5 @@
 // The TypeORM CLI's entry for this service: `npm run migration:run:identity`.
-import { loadConfig } from '#common';
+import { loadConfig } from '#common/config';
 import { DataSource } from 'typeorm';
 import { IdentityConfig } from '../identity.config.js';
 import { identityDatabaseOptions } from './database.options.js';

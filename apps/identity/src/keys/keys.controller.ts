@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { IdentityMessage } from '../identity.handlers.js';
-import { IdentityPatterns, type PublicKeySet } from '#contracts';
+import { IdentityPatterns, type PublicKeySet } from '#contracts/identity';
 import { SigningKeysService } from './signing-keys.service.js';
 
 @Controller()

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ACCESS_TOKEN_ALGORITHM, type PublicKeySet } from '#contracts';
+import { ACCESS_TOKEN_ALGORITHM, type PublicKeySet } from '#contracts/identity';
 import { IdentityConfig } from '../identity.config.js';
 import type { PublicEcJwk } from './verification-key.entity.js';
 import { VerificationKeysRepository } from './verification-keys.repository.js';

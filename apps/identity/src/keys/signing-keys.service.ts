@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { PublicKeySet } from '#contracts';
+import type { PublicKeySet } from '#contracts/identity';
 import type { Repository } from 'typeorm';
 import { lockInTransaction, SIGNING_KEY_LOCK } from '#common/database';
 import { IdentityConfig } from '../identity.config.js';

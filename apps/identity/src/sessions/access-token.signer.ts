@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ACCESS_TOKEN_ALGORITHM, type AccessClaims } from '#contracts';
+import { ACCESS_TOKEN_ALGORITHM, type AccessClaims } from '#contracts/identity';
 import { IdentityConfig } from '../identity.config.js';
 import { SigningKeysService } from '../keys/signing-keys.service.js';
 

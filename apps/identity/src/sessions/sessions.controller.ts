@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CallDeadline, Deadline } from '#common';
+import { CallDeadline, Deadline } from '#common/overload';
 import {
   IdentityPatterns,
   IssueTokensDto,
@@ -13,7 +13,7 @@ import {
   type RevokeResult,
   type SessionView,
   type TokenPair,
-} from '#contracts';
+} from '#contracts/identity';
 import { IdentityMessage } from '../identity.handlers.js';
 import { SessionsService } from './sessions.service.js';
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { Deadline } from '#common';
+import { Deadline } from '#common/overload';
 import type { IdentityConfig } from '../identity.config.js';
 import type { AccessTokenSigner, SignedAccessToken } from './access-token.signer.js';
 import { hashRefreshToken } from './refresh-tokens.js';

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Admission, AppError, Deadline, violatedUniqueConstraint } from '#common';
+import { AppError, violatedUniqueConstraint } from '#common/errors';
+import { Admission, Deadline } from '#common/overload';
 import { POOL_SIZE } from '#common/database';
-import { ErrorCode, type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
+import { type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts/identity';
 import { IdentityConfig } from '../identity.config.js';
 import { AccessTokenSigner } from './access-token.signer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MailKind, SendMailDto } from '#contracts';
+import type { MailKind, SendMailDto } from '#contracts/mail';
 import { MailConfig } from '../mail.config.js';
 
 export interface RenderedMail {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { AppError, Deadline } from '#common';
-import type { SendMailDto } from '#contracts';
+import { AppError } from '#common/errors';
+import { Deadline } from '#common/overload';
+import type { SendMailDto } from '#contracts/mail';
 import type { SendMailOptions } from 'nodemailer';
 import { MailConfig } from '../mail.config.js';
 import { MailRenderer } from './mail.renderer.js';

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { Admission, AppError, type Deadline } from '#common';
-import { ErrorCode, type MailSent, type SendMailDto } from '#contracts';
+import { AppError } from '#common/errors';
+import { Admission, type Deadline } from '#common/overload';
+import { ErrorCode } from '#contracts/errors';
+import { type MailSent, type SendMailDto } from '#contracts/mail';
 import { MailRenderer } from './mail.renderer.js';
 import { SMTP_CONNECTIONS, SMTP_TRANSPORT, type SmtpTransport } from './smtp-transport.js';
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CallDeadline, Deadline } from '#common';
-import { MailPatterns, SendMailDto, type MailSent } from '#contracts';
+import { CallDeadline, Deadline } from '#common/overload';
+import { MailPatterns, SendMailDto, type MailSent } from '#contracts/mail';
 import { MailMessage } from '../mail.handlers.js';
 import { MailSender } from './mail.sender.js';
 

@@ -1,4 +1,4 @@
-import { Limits } from '#common';
+import { Limits } from '#common/limits';
 import type { UserConfig } from '../user.config.js';
 import { AccountMailThrottle } from './account-mail-throttle.js';
 

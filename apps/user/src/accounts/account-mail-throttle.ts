@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Limits, type Limiter } from '#common';
-import type { MailKind } from '#contracts';
+import { Limits, type Limiter } from '#common/limits';
+import type { MailKind } from '#contracts/mail';
 import { UserConfig } from '../user.config.js';
 
 const HOUR_S = 3600;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MailKind } from '#contracts';
+import type { MailKind } from '#contracts/mail';
 import type { EntityManager } from 'typeorm';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { OutboxRepository, type PendingMail } from '../outbox/outbox.repository.js';

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CallDeadline, Deadline } from '#common';
+import { CallDeadline, Deadline } from '#common/overload';
 import {
   ChangeEmailRequest,
   ChangePasswordRequest,
@@ -14,7 +14,7 @@ import {
   type PasswordChanged,
   type PasswordReset,
   type UserView,
-} from '#contracts';
+} from '#contracts/user';
 import { UserMessage } from '../user.handlers.js';
 import { AccountsService } from './accounts.service.js';
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, Deadline, Limits } from '#common';
+import { AppError } from '#common/errors';
+import { Limits } from '#common/limits';
+import { Deadline } from '#common/overload';
 import type { EntityManager } from 'typeorm';
 import type { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PasswordHasher } from '../users/password-hasher.js';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Deadline } from '#common';
+import { AppError } from '#common/errors';
+import { Deadline } from '#common/overload';
+import { ErrorCode } from '#contracts/errors';
 import {
-  ErrorCode,
   UserEvents,
   type Accepted,
   type ChangeEmailRequest,
@@ -11,7 +12,7 @@ import {
   type PasswordReset,
   type ResetPasswordDto,
   type UserView,
-} from '#contracts';
+} from '#contracts/user';
 import type { EntityManager } from 'typeorm';
 import { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PendingMail } from '../outbox/outbox.repository.js';

@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
-import { clientTransport, ServiceClient, stampPacket } from '#common';
-import type { MailEventPayloads, MailMessages, UserPublishedEvents } from '#contracts';
+import { clientTransport, ServiceClient, stampPacket } from '#common/transport';
+import type { MailEventPayloads, MailMessages } from '#contracts/mail';
+import type { UserPublishedEvents } from '#contracts/user';
 import { UserConfig } from '../user.config.js';
 
 /** The user service's one outgoing connection: to the mail service (TCP), or to the NATS bus. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError } from '#common';
+import { AppError } from '#common/errors';
 import type { UserConfig } from '../user.config.js';
 import type { MailClient } from './mail.client.js';
 import { backoffMs, OutboxRelay } from './outbox-relay.js';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppError, reasonOf } from '#common';
-import { MailPatterns } from '#contracts';
+import { AppError, reasonOf } from '#common/errors';
+import { MailPatterns } from '#contracts/mail';
 import { Counter, Gauge } from 'prom-client';
 import { UserConfig } from '../user.config.js';
 import { MailClient } from './mail.client.js';

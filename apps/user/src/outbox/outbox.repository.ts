@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MailKind } from '#contracts';
+import type { MailKind } from '#contracts/mail';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface NewMail {

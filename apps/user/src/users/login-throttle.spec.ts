@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { AppError, Limits } from '#common';
+import { AppError } from '#common/errors';
+import { Limits } from '#common/limits';
 import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';
 

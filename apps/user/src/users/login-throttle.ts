@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Limits, type Limiter } from '#common';
-import { ErrorCode } from '#contracts';
+import { AppError } from '#common/errors';
+import { Limits, type Limiter } from '#common/limits';
+import { ErrorCode } from '#contracts/errors';
 import { UserConfig } from '../user.config.js';
 
 /**

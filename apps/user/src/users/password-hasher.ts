@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Admission, type Deadline } from '#common';
-import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts';
+import { Admission, type Deadline } from '#common/overload';
+import { PASSWORD_MAX_BYTES, utf8Length } from '#contracts/validation';
 import bcrypt from 'bcrypt';
 import { Histogram } from 'prom-client';
 import { UserConfig } from '../user.config.js';

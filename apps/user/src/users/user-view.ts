@@ -1,4 +1,4 @@
-import type { UserView } from '#contracts';
+import type { UserView } from '#contracts/user';
 import type { User } from './user.entity.js';
 
 /** What a user's view is made of: a `User`, or a row selected with the same names. */

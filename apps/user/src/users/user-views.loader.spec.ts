@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UserView } from '#contracts';
+import type { UserView } from '#contracts/user';
 import { UserViewsLoader } from './user-views.loader.js';
 import type { UsersRepository } from './users.repository.js';
 

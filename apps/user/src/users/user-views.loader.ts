@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { UserView } from '#contracts';
+import type { UserView } from '#contracts/user';
 import DataLoader from 'dataloader';
 import { UsersRepository } from './users.repository.js';
 

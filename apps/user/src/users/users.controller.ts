@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CallDeadline, Deadline } from '#common';
+import { CallDeadline, Deadline } from '#common/overload';
 import {
   CredentialsDto,
   FindUserDto,
@@ -10,7 +10,7 @@ import {
   UserPatterns,
   type SessionOwner,
   type UserView,
-} from '#contracts';
+} from '#contracts/user';
 import { UserEvent, UserMessage } from '../user.handlers.js';
 import { UsersService } from './users.service.js';
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { driverPool, queryInTime } from '#common/database';
-import type { MailKind, UserView } from '#contracts';
+import type { MailKind } from '#contracts/mail';
+import type { UserView } from '#contracts/user';
 import type { Pool } from 'pg';
 import type { EntityManager, Repository } from 'typeorm';
 import type { PendingMail } from '../outbox/outbox.repository.js';

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { AppError, Deadline, Limits } from '#common';
-import { ErrorCode, type RegisterUserDto, type UserView } from '#contracts';
+import { AppError } from '#common/errors';
+import { Limits } from '#common/limits';
+import { Deadline } from '#common/overload';
+import { ErrorCode } from '#contracts/errors';
+import { type RegisterUserDto, type UserView } from '#contracts/user';
 import { QueryFailedError } from 'typeorm';
 import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';

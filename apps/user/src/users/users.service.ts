@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, Deadline, reasonOf, violatedUniqueConstraint } from '#common';
+import { AppError, reasonOf, violatedUniqueConstraint } from '#common/errors';
+import { Deadline } from '#common/overload';
+import { ErrorCode } from '#contracts/errors';
 import {
-  ErrorCode,
   UserEvents,
   type CredentialsDto,
   type RegisterUserRequest,
   type SessionOwner,
   type UserLoggedInEvent,
   type UserView,
-} from '#contracts';
+} from '#contracts/user';
 import { AccountMails } from '../accounts/account-mails.js';
 import { UserEventsPublisher } from '../outbox/mail.client.js';
 import type { PendingMail } from '../outbox/outbox.repository.js';

@@ -1,6 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { finalize, type Observable } from 'rxjs';
-import { ErrorCode } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
 import { AppError } from '../errors/app-error.js';
 
 /**

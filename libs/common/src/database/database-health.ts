@@ -1,4 +1,5 @@
-import { ErrorCode, type ServiceHealth } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
+import { type ServiceHealth } from '#contracts/health';
 import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';

@@ -1,5 +1,5 @@
-// What only a service with a database needs, apart from #common so that the
-// gateway does not load TypeORM (about 6 MB of its heap).
+// What only a service with a database needs, so that the gateway does not
+// load TypeORM (about 6 MB of its heap).
 export * from './postgres.js';
 export * from './advisory-lock.js';
 export * from './service-database.js';

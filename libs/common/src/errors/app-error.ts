@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ErrorCode, type ErrorPayload } from '#contracts';
+import { ERROR_STATUS, ErrorCode, type ErrorPayload } from '#contracts/errors';
 
 /**
  * The one error type the services throw on purpose. Its code decides its

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { ErrorCode, type ErrorPayload } from '#contracts';
+import { ErrorCode, type ErrorPayload } from '#contracts/errors';
 import { firstValueFrom } from 'rxjs';
 import { QueryFailedError } from 'typeorm';
 import { AppError } from './app-error.js';

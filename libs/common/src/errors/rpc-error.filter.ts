@@ -1,8 +1,8 @@
 import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { isErrorPayload, type ErrorPayload } from '#contracts';
+import { isErrorPayload, type ErrorPayload } from '#contracts/errors';
 import { throwError, type Observable } from 'rxjs';
-import { isDatabaseUnavailable } from '../database/pg-errors.js';
+import { isDatabaseUnavailable } from './pg-errors.js';
 import { AppError } from './app-error.js';
 
 /**

@@ -1,4 +1,4 @@
-import { RegisterUserDto } from '#contracts';
+import { RegisterUserDto } from '#contracts/user';
 import { AppError } from '../errors/app-error.js';
 import { createValidationPipe } from './validation.js';
 

@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ErrorCode } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
 import { AppError } from './app-error.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
-import { ErrorCode } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
 import pino from 'pino';
 import { lastValueFrom, of, throwError, defer } from 'rxjs';
 import { AppError } from '../errors/app-error.js';

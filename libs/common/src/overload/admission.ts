@@ -1,4 +1,4 @@
-import { ErrorCode } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Counter, Gauge } from 'prom-client';
 import { AppError } from '../errors/app-error.js';

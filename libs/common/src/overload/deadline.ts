@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext, type Logger } from '@nestjs/common';
-import { ErrorCode } from '#contracts';
+import { ErrorCode } from '#contracts/errors';
 import { AppError } from '../errors/app-error.js';
 import { reasonOf } from '../errors/reason.js';
 import { incomingMetadata } from '../transport/call-metadata.js';

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExecutionContext } from '@nestjs/common';
 import type { ReadPacket } from '@nestjs/microservices';
-import { decodeCallMetadata, encodeCallMetadata, type CallMetadata, type WireMetadata } from '#contracts';
+import { decodeCallMetadata, encodeCallMetadata, type CallMetadata, type WireMetadata } from '#contracts/rpc';
 import { requestContext } from '../observability/request-context.js';
 import { wireFromHeaders } from './nats.js';
 

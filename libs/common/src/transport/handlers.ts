@@ -1,5 +1,5 @@
 import { EventPattern, MessagePattern } from '@nestjs/microservices';
-import type { EventMap, MessageMap, PayloadOf, ReplyOf } from '#contracts';
+import type { EventMap, MessageMap, PayloadOf, ReplyOf } from '#contracts/rpc';
 
 type Awaitable<T> = T | Promise<T>;
 /** A method decorator that accepts only handlers of the shape `Handler`. */

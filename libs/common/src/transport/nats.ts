@@ -1,6 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { ServerNats, Transport, type ClientOptions, type NatsOptions, type ReadPacket } from '@nestjs/microservices';
-import type { WireMetadata } from '#contracts';
+import type { WireMetadata } from '#contracts/rpc';
 import { natsAddress } from './nats-url.js';
 
 /**

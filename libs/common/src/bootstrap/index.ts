@@ -1,0 +1,4 @@
+export * from './run.js';
+export * from './microservice.js';
+export * from './in-flight.js';
+export * from './shutdown.js';

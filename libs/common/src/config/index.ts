@@ -1,0 +1,3 @@
+export * from './load-config.js';
+export * from './base.env.js';
+export * from './shared.env.js';

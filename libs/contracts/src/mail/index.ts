@@ -1,0 +1,2 @@
+export * from './mail.patterns.js';
+export * from './send-mail.dto.js';

@@ -1,0 +1,2 @@
+export * from './error-context.js';
+export * from './password.validators.js';
