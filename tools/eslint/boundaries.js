@@ -23,7 +23,11 @@ const ALLOWED = {
 };
 
 export default {
-  meta: { type: 'problem', schema: [], messages: { crossing: '{{from}} may not import {{to}} by path; use #contracts/<area> or #common/<area>.' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: { crossing: '{{from}} may not import {{to}} by path; use #contracts/<area> or #common/<area>.' },
+  },
   create(context) {
     const from = areaOf(context.filename);
     const check = (node) => {
