@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '#contracts/errors';
-import { type AccessClaims } from '#contracts/identity';
+import type { AccessClaims } from '#contracts/identity';
 import {
   ChangeEmailDto,
   ChangePasswordDto,

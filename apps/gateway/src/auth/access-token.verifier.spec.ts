@@ -3,7 +3,7 @@ import { jest } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { AppError } from '#common/errors';
 import { ErrorCode } from '#contracts/errors';
-import { type AccessClaims, type PublicKeySet } from '#contracts/identity';
+import type { AccessClaims, PublicKeySet } from '#contracts/identity';
 import type { GatewayConfig } from '../gateway.config.js';
 import type { IdentityClient } from '../rpc/clients.js';
 import {

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { AppError } from '#common/errors';
 import { ErrorCode } from '#contracts/errors';
-import { type ServiceHealth } from '#contracts/health';
+import type { ServiceHealth } from '#contracts/health';
 import { IdentityPatterns } from '#contracts/identity';
 import { UserPatterns } from '#contracts/user';
 import type { FastifyReply } from 'fastify';

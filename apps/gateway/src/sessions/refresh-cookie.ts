@@ -2,7 +2,7 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import { AppError } from '#common/errors';
 import { ErrorCode } from '#contracts/errors';
-import { type AuthResponse } from '#contracts/identity';
+import type { AuthResponse } from '#contracts/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { GatewayConfig } from '../gateway.config.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { type AccessClaims } from '#contracts/identity';
+import type { AccessClaims } from '#contracts/identity';
 import { UserView } from '#contracts/user';
 import { AccessTokenGuard } from '../auth/access-token.guard.js';
 import { Auth } from '../auth/auth.decorator.js';

@@ -4,7 +4,7 @@ import { AppError, violatedUniqueConstraint } from '#common/errors';
 import { Admission, Deadline } from '#common/overload';
 import { POOL_SIZE } from '#common/database';
 import { ErrorCode } from '#contracts/errors';
-import { type RefreshedTokens, type RevokeResult, type SessionView, type TokenPair } from '#contracts/identity';
+import type { RefreshedTokens, RevokeResult, SessionView, TokenPair } from '#contracts/identity';
 import { IdentityConfig } from '../identity.config.js';
 import { AccessTokenSigner } from './access-token.signer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.js';

@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { AppError } from '#common/errors';
 import { Admission, type Deadline } from '#common/overload';
 import { ErrorCode } from '#contracts/errors';
-import { type MailSent, type SendMailDto } from '#contracts/mail';
+import type { MailSent, SendMailDto } from '#contracts/mail';
 import { MailRenderer } from './mail.renderer.js';
 import { SMTP_CONNECTIONS, SMTP_TRANSPORT, type SmtpTransport } from './smtp-transport.js';
 

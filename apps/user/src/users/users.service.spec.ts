@@ -4,7 +4,7 @@ import { AppError } from '#common/errors';
 import { Limits } from '#common/limits';
 import { Deadline } from '#common/overload';
 import { ErrorCode } from '#contracts/errors';
-import { type RegisterUserDto, type UserView } from '#contracts/user';
+import type { RegisterUserDto, UserView } from '#contracts/user';
 import { QueryFailedError } from 'typeorm';
 import type { UserConfig } from '../user.config.js';
 import { LoginThrottle } from './login-throttle.js';

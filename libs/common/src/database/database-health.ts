@@ -1,5 +1,5 @@
 import { ErrorCode } from '#contracts/errors';
-import { type ServiceHealth } from '#contracts/health';
+import type { ServiceHealth } from '#contracts/health';
 import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { ErrorCode, isErrorPayload } from '#contracts/errors';
-import { type EventMap, type MessageMap, type PayloadOf, type ReplyOf } from '#contracts/rpc';
+import type { EventMap, MessageMap, PayloadOf, ReplyOf } from '#contracts/rpc';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { AppError } from '../errors/app-error.js';
